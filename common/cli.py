@@ -1,0 +1,120 @@
+"""Command-line helpers shared by the four examples: the same flags everywhere, presets, and
+one-line errors with exit status 2 instead of tracebacks."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from pathlib import Path
+from typing import Callable, Sequence
+
+from common.errors import UserError
+
+EXIT_USER_ERROR = 2
+DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse prints the usage block before its error; ours is one line naming the flag."""
+
+    def error(self, message: str):  # noqa: D401 - argparse API
+        self.exit(EXIT_USER_ERROR, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a positive whole number, got {value}")
+    return value
+
+
+def non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+    return value
+
+
+def positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive finite number, got {text}")
+    return value
+
+
+def _preset_default(presets: dict, key: str) -> str:
+    return "(default: " + ", ".join(f"{name} preset {p[key]}" for name, p in presets.items()) + ")"
+
+
+def build_parser(prog: str, description: str, presets: dict) -> OneLineParser:
+    """The flags every example shares. Training flags default to None so that only the flags a
+    user actually gives override the preset's values."""
+    parser = OneLineParser(
+        prog=prog,
+        description=description,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--preset", choices=list(presets), default=next(iter(presets)),
+                        help=f"configuration to run (default: {next(iter(presets))})")
+    parser.add_argument("--epochs", type=positive_int,
+                        help="training epochs " + _preset_default(presets, "epochs"))
+    parser.add_argument("--batch-size", type=positive_int,
+                        help="samples per training step " + _preset_default(presets, "batch_size"))
+    parser.add_argument("--learning-rate", type=positive_float,
+                        help="optimizer step size " + _preset_default(presets, "learning_rate"))
+    parser.add_argument("--seed", type=non_negative_int, default=42,
+                        help="seed for the data split and initialisation (default: 42)")
+    parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR,
+                        help="folder searched first for the data set; downloads land there "
+                             f"(default: {DEFAULT_DATA_DIR})")
+    parser.add_argument("--output-dir", type=Path, default=None,
+                        help="run folder, absent or empty (default: runs/<example>/<timestamp>)")
+    parser.add_argument("--dry-run", action="store_true",
+                        help="a few hundred samples and 2 epochs, to check that everything runs "
+                             "(default: off)")
+    parser.add_argument("--device", choices=["auto", "cpu", "gpu"], default="auto",
+                        help="where to train: auto uses a GPU when TensorFlow sees one "
+                             "(default: auto)")
+    parser.add_argument("--debug", action="store_true",
+                        help="show the full traceback on errors (default: off)")
+    return parser
+
+
+def resolve_config(args: argparse.Namespace, presets: dict) -> dict:
+    """The preset's values, overridden by each flag the user gave, plus the shared flags."""
+    config = dict(presets[args.preset])
+    for key in config:
+        value = getattr(args, key, None)
+        if value is not None:
+            config[key] = value
+    config["preset"] = args.preset
+    config["seed"] = args.seed
+    config["dry_run"] = args.dry_run
+    if args.dry_run and args.epochs is None:
+        config["epochs"] = min(config["epochs"], 2)
+    return config
+
+
+def run_cli(entry: Callable[[Sequence[str] | None], object], argv: Sequence[str] | None):
+    """Run `entry(argv)`; a UserError becomes one line on stderr and exit status 2."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        return entry(argv)
+    except UserError as error:
+        if "--debug" in argv:
+            traceback.print_exc()
+        print(f"error: {error}", file=sys.stderr)
+        raise SystemExit(EXIT_USER_ERROR) from None
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        raise SystemExit(130) from None

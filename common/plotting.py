@@ -1,0 +1,32 @@
+"""PNG plots with matplotlib's Agg backend: no window ever opens, so scripts run headless."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Sequence
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402  (after choosing the backend)
+
+# The chapter's line styles: training dashed black, evaluation solid red.
+STYLES = ("k--", "r-", "b-.", "g:")
+
+
+def plot_curves(path: Path, series: dict[str, Sequence[float]], title: str, ylabel: str,
+                xlabel: str = "Epochs", x: Sequence[float] | None = None) -> Path:
+    """One line per entry of `series` (label -> values) against `x` (default 1..n)."""
+    figure, axes = plt.subplots(figsize=(7, 4.5))
+    for (label, values), style in zip(series.items(), STYLES):
+        xs = x if x is not None else range(1, len(values) + 1)
+        axes.plot(list(xs)[:len(values)], values, style, label=label)
+    axes.set_title(title)
+    axes.set_xlabel(xlabel)
+    axes.set_ylabel(ylabel)
+    axes.legend(loc="best")
+    axes.grid(alpha=0.3)
+    figure.tight_layout()
+    figure.savefig(path, dpi=100)
+    plt.close(figure)
+    return Path(path)

@@ -1,0 +1,78 @@
+"""Run folders: one new folder per run, never overwriting anything a user already has."""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import os
+import platform
+import time
+from pathlib import Path
+
+from common.errors import UserError
+
+
+def make_run_dir(example: str, output_dir: Path | None) -> Path:
+    """`output_dir` (absent or empty), or a fresh `runs/<example>/<YYYYmmdd-HHMMSS>/`."""
+    if output_dir is not None:
+        output_dir = Path(output_dir)
+        if output_dir.exists() and (not output_dir.is_dir() or any(output_dir.iterdir())):
+            raise UserError(f"--output-dir {output_dir} already exists and is not empty; "
+                            "pass a new folder (nothing was overwritten)")
+        try:
+            output_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise UserError(f"--output-dir {output_dir}: cannot create it ({error.strerror}); "
+                            "pass a writable folder") from None
+        return output_dir
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    base = Path("runs") / example
+    for suffix in [""] + [f"-{n}" for n in range(1, 100)]:
+        candidate = base / f"{stamp}{suffix}"
+        try:
+            candidate.mkdir(parents=True, exist_ok=False)  # atomic: two runs never share
+            return candidate
+        except FileExistsError:
+            continue
+    raise UserError(f"too many runs started this second in {base}; pass --output-dir")
+
+
+def _json_safe(value):
+    """NumPy scalars and arrays to plain Python; NaN/inf to None (JSON has no NaN)."""
+    if hasattr(value, "tolist"):
+        value = value.tolist()
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, Path):
+        return str(value)
+    return value
+
+
+def write_json(path: Path, data: dict) -> None:
+    temp = Path(f"{path}.tmp")
+    temp.write_text(json.dumps(_json_safe(data), indent=2) + "\n")
+    os.replace(temp, path)
+
+
+def write_history_csv(path: Path, history: dict[str, list[float]]) -> None:
+    """One row per epoch: epoch, then each recorded series."""
+    keys = list(history)
+    with open(path, "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["epoch", *keys])
+        for epoch, values in enumerate(zip(*(history[k] for k in keys)), start=1):
+            writer.writerow([epoch, *(f"{v:.6g}" for v in values)])
+
+
+def library_versions() -> dict[str, str]:
+    import keras
+    import numpy
+    import tensorflow
+
+    return {"python": platform.python_version(), "tensorflow": tensorflow.__version__,
+            "keras": keras.__version__, "numpy": numpy.__version__}

@@ -1,0 +1,56 @@
+"""Text cleaning: the chapter's `clean_text` in Python, and the same steps as TensorFlow ops so
+that a saved model can take raw strings (the vectorizer travels inside `model.keras`)."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Iterable
+
+import keras
+import tensorflow as tf
+
+_CHAPTER_PATTERN = r"([^\s\w]|_|[0-9])+"  # punctuation, underscores and digits
+
+
+def drop_non_ascii(text: str) -> str:
+    """The chapter's `text.encode('ascii', errors='ignore')`."""
+    return text.encode("ascii", errors="ignore").decode("ascii")
+
+
+def clean_text(text: str) -> str:
+    """The chapter's `clean_text`: drop punctuation and digits, collapse spaces, lowercase."""
+    text = re.sub(_CHAPTER_PATTERN, "", text)
+    text = " ".join(text.split())
+    return text.lower()
+
+
+@keras.saving.register_keras_serializable(package="rnn_examples")
+def chapter_standardize(texts: tf.Tensor) -> tf.Tensor:
+    """`clean_text(drop_non_ascii(text))` as TensorFlow ops, for TextVectorization."""
+    texts = tf.strings.regex_replace(texts, r"[^\x00-\x7f]", "")
+    texts = tf.strings.regex_replace(texts, _CHAPTER_PATTERN, "")
+    texts = tf.strings.regex_replace(texts, r"\s+", " ")
+    return tf.strings.lower(tf.strings.strip(texts))
+
+
+def frequent_words(texts: Iterable[str], min_frequency: int) -> list[str]:
+    """Words seen more than `min_frequency` times, most frequent first.
+
+    Same rule as the chapter's VocabularyProcessor(min_frequency=10), which keeps a word only
+    when its count exceeds min_frequency (933 ids on the whole data set, as the book prints).
+    """
+    counts = Counter(word for text in texts for word in text.split())
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return [word for word, count in ranked if count > min_frequency]
+
+
+@keras.saving.register_keras_serializable(package="rnn_examples")
+def symbol_standardize(texts: tf.Tensor) -> tf.Tensor:
+    """The best preset's cleaning: lowercase, every digit -> 0 (so a phone number becomes a
+    shape like 00000000000), and each symbol (£ ! & ...) a token of its own."""
+    texts = tf.strings.lower(texts)
+    texts = tf.strings.regex_replace(texts, r"[0-9]", "0")
+    texts = tf.strings.regex_replace(texts, r"([^\w\s])", r" \1 ")
+    texts = tf.strings.regex_replace(texts, r"\s+", " ")
+    return tf.strings.strip(texts)

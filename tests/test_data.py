@@ -1,0 +1,50 @@
+"""Finding data sets: --data-dir first, checksum-verified, read-only folders handled."""
+
+import shutil
+
+import pytest
+
+from common import data
+from common.download import DownloadError
+from common.errors import UserError
+
+
+def test_locate_finds_the_bundled_archive(spam_zip):
+    assert data.locate(data.SMS_SPAM, spam_zip.parent) == spam_zip
+
+
+def test_locate_rejects_a_copy_with_other_bytes(tmp_path, spam_zip):
+    (tmp_path / "smsspamcollection.zip").write_bytes(spam_zip.read_bytes()[:-10])
+    with pytest.raises(UserError, match="smsspamcollection.zip has sha256 .* delete it"):
+        data.locate(data.SMS_SPAM, tmp_path)
+
+
+def test_locate_missing_data_dir_names_the_flag(tmp_path):
+    with pytest.raises(UserError, match="--data-dir .*missing is not a folder"):
+        data.locate(data.SMS_SPAM, tmp_path / "missing")
+
+
+def test_locate_uses_the_cache_folder_copy(tmp_path, spam_zip):
+    shutil.copy(spam_zip, data.cache_dir() / spam_zip.name)
+    assert data.locate(data.SMS_SPAM, tmp_path) == data.cache_dir() / spam_zip.name
+
+
+def test_locate_without_download_names_the_file(tmp_path):
+    with pytest.raises(UserError, match="smsspamcollection.zip"):
+        data.locate(data.SMS_SPAM, tmp_path, allow_download=False)
+
+
+def test_download_failure_says_where_to_put_a_copy(tmp_path, monkeypatch):
+    def refuse(urls, destination, **kwargs):
+        raise DownloadError(
+            f"could not download {destination.name}; put it at {destination}")
+
+    monkeypatch.setattr(data, "download", refuse)
+    with pytest.raises(UserError, match=str(tmp_path / "smsspamcollection.zip")):
+        data.locate(data.SMS_SPAM, tmp_path)
+
+
+def test_read_only_data_dir_falls_back_to_the_cache(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(data.os, "access", lambda path, mode: False)
+    assert data.writable_dir(tmp_path) == data.cache_dir()
+    assert "read-only" in capsys.readouterr().out
