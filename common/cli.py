@@ -52,7 +52,7 @@ def positive_float(text: str) -> float:
     return value
 
 
-def _preset_default(presets: dict, key: str) -> str:
+def preset_default(presets: dict, key: str) -> str:
     return "(default: " + ", ".join(f"{name} preset {p[key]}" for name, p in presets.items()) + ")"
 
 
@@ -67,11 +67,11 @@ def build_parser(prog: str, description: str, presets: dict) -> OneLineParser:
     parser.add_argument("--preset", choices=list(presets), default=next(iter(presets)),
                         help=f"configuration to run (default: {next(iter(presets))})")
     parser.add_argument("--epochs", type=positive_int,
-                        help="training epochs " + _preset_default(presets, "epochs"))
+                        help="training epochs " + preset_default(presets, "epochs"))
     parser.add_argument("--batch-size", type=positive_int,
-                        help="samples per training step " + _preset_default(presets, "batch_size"))
+                        help="samples per training step " + preset_default(presets, "batch_size"))
     parser.add_argument("--learning-rate", type=positive_float,
-                        help="optimizer step size " + _preset_default(presets, "learning_rate"))
+                        help="optimizer step size " + preset_default(presets, "learning_rate"))
     parser.add_argument("--seed", type=non_negative_int, default=42,
                         help="seed for the data split and initialisation (default: 42)")
     parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR,

@@ -14,13 +14,12 @@ import matplotlib.pyplot as plt  # noqa: E402  (after choosing the backend)
 STYLES = ("k--", "r-", "b-.", "g:")
 
 
-def plot_curves(path: Path, series: dict[str, Sequence[float]], title: str, ylabel: str,
-                xlabel: str = "Epochs", x: Sequence[float] | None = None) -> Path:
-    """One line per entry of `series` (label -> values) against `x` (default 1..n)."""
+def plot_lines(path: Path, lines: dict[str, tuple[Sequence[float], Sequence[float]]],
+               title: str, xlabel: str, ylabel: str, styles: Sequence[str] = STYLES) -> Path:
+    """One line per entry of `lines` (label -> (x values, y values)), saved as a PNG."""
     figure, axes = plt.subplots(figsize=(7, 4.5))
-    for (label, values), style in zip(series.items(), STYLES):
-        xs = x if x is not None else range(1, len(values) + 1)
-        axes.plot(list(xs)[:len(values)], values, style, label=label)
+    for (label, (xs, ys)), style in zip(lines.items(), styles):
+        axes.plot(list(xs), list(ys), style, label=label)
     axes.set_title(title)
     axes.set_xlabel(xlabel)
     axes.set_ylabel(ylabel)
@@ -30,3 +29,11 @@ def plot_curves(path: Path, series: dict[str, Sequence[float]], title: str, ylab
     figure.savefig(path, dpi=100)
     plt.close(figure)
     return Path(path)
+
+
+def plot_curves(path: Path, series: dict[str, Sequence[float]], title: str, ylabel: str,
+                xlabel: str = "Epochs", x: Sequence[float] | None = None) -> Path:
+    """Curves sharing one x axis (default 1..n), e.g. training vs evaluation per epoch."""
+    lines = {label: (list(x if x is not None else range(1, len(values) + 1))[:len(values)], values)
+             for label, values in series.items()}
+    return plot_lines(path, lines, title=title, xlabel=xlabel, ylabel=ylabel)

@@ -1,0 +1,124 @@
+"""airline_lstm.py: CSV loading, windows, normalisation, forecasts, baselines, dry runs."""
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import airline_lstm
+from conftest import DATA_DIR, run_main_expecting_error
+from common.errors import UserError
+
+BUNDLED = DATA_DIR / "airline-passengers.csv"
+BOOK = Path(__file__).parent / "fixtures" / "international-airline-passengers.book.csv"
+
+
+def test_make_windows_shapes_and_values():
+    x, y = airline_lstm.make_windows(np.arange(10, dtype="float32"), seq_size=3)
+    assert x.shape == (7, 3, 1) and y.shape == (7, 3, 1)
+    assert x[0, :, 0].tolist() == [0, 1, 2] and y[0, :, 0].tolist() == [1, 2, 3]
+    assert x[-1, :, 0].tolist() == [6, 7, 8] and y[-1, :, 0].tolist() == [7, 8, 9]
+
+
+def test_split_is_chronological_75_25():
+    train, test = airline_lstm.split_data(np.arange(144))
+    assert len(train) == 108 and len(test) == 36 and train[-1] + 1 == test[0]
+
+
+def test_normalisation_uses_training_statistics_only():
+    train = np.array([1.0, 2.0, 3.0, 4.0])
+    scaler = airline_lstm.Scaler("zscore", train)
+    assert scaler.mean == pytest.approx(2.5) and scaler.std == pytest.approx(np.std(train))
+    series = np.concatenate([train, [1000.0, 2000.0]])  # wild test months change nothing
+    assert airline_lstm.Scaler("zscore", train).mean == scaler.mean
+    np.testing.assert_allclose(scaler.to_model(series)[:4], (train - 2.5) / np.std(train), rtol=1e-6)
+
+
+@pytest.mark.parametrize("transform", ["zscore", "seasonal", "log_seasonal"])
+def test_transforms_round_trip(transform):
+    series = airline_lstm.load_series(BUNDLED)
+    scaler = airline_lstm.Scaler(transform, series[:108])
+    values = scaler.to_model(series)
+    for month in [scaler.offset, 60, 143]:
+        restored = scaler.to_series(values[month - scaler.offset], series[:month])
+        assert restored == pytest.approx(series[month], rel=1e-4)
+
+
+def test_bundled_and_book_csv_give_the_same_144_values():
+    bundled = airline_lstm.load_series(BUNDLED)
+    assert bundled.shape == (144,) and bundled[0] == 112 and bundled[-1] == 432
+    np.testing.assert_array_equal(airline_lstm.load_series(BOOK), bundled)
+    np.testing.assert_array_equal(airline_lstm.load_series(BUNDLED, "Passengers"), bundled)
+
+
+def test_user_csv_by_name_and_index(tmp_path):
+    path = tmp_path / "sales.csv"
+    path.write_text("date,region,sales\n2020-01,north,10\n2020-02,north,12.5\n")
+    assert airline_lstm.load_series(path, "sales").tolist() == [10.0, 12.5]
+    assert airline_lstm.load_series(path, "2").tolist() == [10.0, 12.5]
+
+
+@pytest.mark.parametrize("content, column, message", [
+    ("Month,Passengers\n1949-01,112\n1949-02,abc\n", "1", "row 3, column 1: 'abc' is not a number"),
+    ("Month,Passengers\n1949-01,112\n1949-02,\n", "1", "row 3, column 1: 'an empty cell' is not a number"),
+    ("Month,Passengers\n1949-01,112\n", "Sales", "no column named 'Sales'"),
+    ("1949-01,112\n1949-02\n", "1", "row 2: no column 1"),
+    ("", "1", "the file is empty"),
+])
+def test_bad_csv_gives_one_clear_error(tmp_path, content, column, message):
+    path = tmp_path / "bad.csv"
+    path.write_text(content)
+    with pytest.raises(UserError, match=message):
+        airline_lstm.load_series(path, column)
+
+
+def test_missing_csv_names_the_flag(tmp_path):
+    with pytest.raises(UserError, match="--csv .*nothere.csv: no such file"):
+        airline_lstm.load_series(tmp_path / "nothere.csv")
+
+
+def test_series_too_short_exits_2(tmp_path, capsys):
+    path = tmp_path / "short.csv"
+    path.write_text("".join(f"m{i},{100 + i}\n" for i in range(20)))
+    line = run_main_expecting_error(airline_lstm.main, ["--csv", str(path), "--dry-run",
+                                                        "--output-dir", str(tmp_path / "r")], capsys)
+    assert "short.csv: 20 values are too few" in line and not (tmp_path / "r").exists()
+
+
+def test_baselines_on_the_bundled_split():
+    train, test = airline_lstm.split_data(airline_lstm.load_series(BUNDLED))
+    result = airline_lstm.baselines(train, test)
+    assert result["naive"]["rmse_one_step"] == pytest.approx(50.30, abs=0.01)
+    assert result["seasonal_naive"]["rmse_one_step"] == pytest.approx(41.98, abs=0.01)
+
+
+def test_forecasts_cover_the_whole_test_horizon():
+    series = airline_lstm.load_series(BUNDLED)
+    train, test = airline_lstm.split_data(series)
+    config = dict(airline_lstm.PRESETS["chapter"], seed=0, preset="chapter")
+    model = airline_lstm.build_model(config)
+    scaler = airline_lstm.Scaler("zscore", train)
+    free = airline_lstm.forecast_free_running([model], scaler, train, len(test), config["seq_size"])
+    one = airline_lstm.forecast_one_step([model], scaler, series, len(test), config["seq_size"])
+    assert free.shape == one.shape == (36,)
+    assert np.isfinite(free).all() and np.isfinite(one).all()
+
+
+@pytest.mark.parametrize("preset", ["chapter", "best"])
+def test_dry_run_writes_plots_and_metrics(tmp_path, preset):
+    run_dir = tmp_path / "run"
+    result = airline_lstm.main(["--preset", preset, "--dry-run", "--output-dir", str(run_dir)])
+    for name in ["series.png", "prediction_ground_truth.png", "prediction_free_running.png",
+                 "loss.png", "metrics.json", "config.json", "history.csv", "model.keras"]:
+        assert (run_dir / name).is_file(), name
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    for key in ["rmse_one_step", "mae_one_step", "rmse_free_running", "mae_free_running"]:
+        assert math.isfinite(metrics[key]) and metrics[key] > 0, key
+    for baseline in ["naive", "seasonal_naive"]:
+        assert set(metrics["baselines"][baseline]) >= {"rmse_one_step", "mae_one_step"}
+    assert len(metrics["free_running_forecast"]) == len(metrics["one_step_forecast"]) == 36
+    assert result["run_dir"] == run_dir
+    losses = [float(row.split(",")[1]) for row in (run_dir / "history.csv").read_text().splitlines()[1:]]
+    assert len(losses) == 2 and losses[1] < losses[0]  # 200 full-batch steps reduce the loss
