@@ -287,7 +287,8 @@ def plot_results(train, predictions, actual, path: Path, title: str) -> Path:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = cli.build_parser("airline_lstm.py", __doc__, PRESETS)
+    parser = cli.build_parser("airline_lstm.py", __doc__, PRESETS,
+                              epoch_help=f"most rounds of {STEPS_PER_EPOCH} full-batch steps")
     parser.add_argument("--csv", type=Path, default=None,
                         help=f"CSV file holding the series (default: {BUNDLED_CSV})")
     parser.add_argument("--column", default="1",

@@ -56,7 +56,8 @@ def preset_default(presets: dict, key: str) -> str:
     return "(default: " + ", ".join(f"{name} preset {p[key]}" for name, p in presets.items()) + ")"
 
 
-def build_parser(prog: str, description: str, presets: dict) -> OneLineParser:
+def build_parser(prog: str, description: str, presets: dict,
+                 epoch_help: str = "training epochs", seed: int = 42) -> OneLineParser:
     """The flags every example shares. Training flags default to None so that only the flags a
     user actually gives override the preset's values."""
     parser = OneLineParser(
@@ -67,13 +68,13 @@ def build_parser(prog: str, description: str, presets: dict) -> OneLineParser:
     parser.add_argument("--preset", choices=list(presets), default=next(iter(presets)),
                         help=f"configuration to run (default: {next(iter(presets))})")
     parser.add_argument("--epochs", type=positive_int,
-                        help="training epochs " + preset_default(presets, "epochs"))
+                        help=f"{epoch_help} " + preset_default(presets, "epochs"))
     parser.add_argument("--batch-size", type=positive_int,
                         help="samples per training step " + preset_default(presets, "batch_size"))
     parser.add_argument("--learning-rate", type=positive_float,
                         help="optimizer step size " + preset_default(presets, "learning_rate"))
-    parser.add_argument("--seed", type=non_negative_int, default=42,
-                        help="seed for the data split and initialisation (default: 42)")
+    parser.add_argument("--seed", type=non_negative_int, default=seed,
+                        help=f"seed for the data split and initialisation (default: {seed})")
     parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR,
                         help="folder searched first for the data set; downloads land there "
                              f"(default: {DEFAULT_DATA_DIR})")

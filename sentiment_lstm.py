@@ -1,0 +1,373 @@
+"""
+Title: Sentiment analysis with an LSTM (UMICH SI650)
+Chapter section: "LSTM predictive model for sentiment analysis" (用于情感分析的 LSTM 预测模型)
+Description: the chapter's Preprocessing and LSTM_RNN_Network classes, train.py and predict.py
+rewritten with Keras 3: Embedding -> LSTM -> mean over the real time steps -> Dense(2), with
+TensorBoard logs, a checkpoint and a predict command.
+
+    python sentiment_lstm.py                       # the chapter's configuration (default)
+    python sentiment_lstm.py --preset best         # this project's stronger recurrent model
+    tensorboard --logdir runs/sentiment
+    python sentiment_lstm.py predict --run runs/sentiment/<run>              # test split
+    python sentiment_lstm.py predict --run runs/sentiment/<run> "I loved it"  # your texts
+
+Each run writes loss.png, accuracy.png, history.csv, metrics.json, config.json, model.keras and
+TensorBoard logs (scalars and weight histograms) to a new run folder.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+import string
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Sequence
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's start-up chatter quiet
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+from keras import layers  # noqa: E402
+from sklearn.model_selection import train_test_split  # noqa: E402
+
+from common import cli, data, plotting, runs  # noqa: E402
+from common.device import select_device  # noqa: E402
+from common.errors import UserError  # noqa: E402
+
+EXAMPLE = "sentiment"
+SENTENCES_FILE = "umich_si650_training.txt"
+STOPWORDS_FILE = "stopwords.txt"
+VALIDATE_EVERY = 100  # steps: the chapter's validate_every
+DRY_RUN_SAMPLES = 300
+
+"""## Network design: the LSTM's parameters (train.py)"""
+
+PRESETS = {
+    # The chapter: batch_size 100, train_steps 1000, hidden_size 75, embedding_size 75,
+    # learning_rate 0.01, test_size 0.2, dropout_keep_prob 0.5, validate_every 100.
+    # An "epoch" here is 100 steps, so 10 epochs are the chapter's 1000 steps.
+    "chapter": dict(epochs=10, batch_size=100, learning_rate=0.01, embedding_size=75,
+                    hidden_size=75, dropout=0.5, remove_stopwords=True, bidirectional=False,
+                    patience=0),
+    # Ours: keep the stopwords (the list holds "not", "no", "nor", "don": negations decide
+    # sentiment), a bidirectional LSTM, and keep the weights of the best validation check.
+    "best": dict(epochs=10, batch_size=100, learning_rate=0.01, embedding_size=75,
+                 hidden_size=75, dropout=0.5, remove_stopwords=False, bidirectional=True,
+                 patience=10),
+}
+
+"""## LSTM model training: data preparation (the chapter's Preprocessing class)"""
+
+
+def read_lines(path: Path, what: str) -> list[str]:
+    try:
+        return Path(path).read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        raise UserError(f"{path}: no such file; put the {what} there or pass --data-dir") from None
+    except UnicodeDecodeError as error:
+        raise UserError(f"{path}: not UTF-8 text (byte {error.start}); save it as UTF-8") from None
+
+
+def load_sentences(path: Path) -> tuple[list[str], np.ndarray]:
+    """`label<TAB>sentence` lines (1 positive, 0 negative) -> sentences and labels."""
+    texts, labels = [], []
+    for number, line in enumerate(read_lines(path, "UMICH SI650 training file"), start=1):
+        if not line.strip():
+            continue
+        label, tab, text = line.partition("\t")
+        if not tab or label.strip() not in ("0", "1"):
+            raise UserError(f"{path} line {number}: expected 0 or 1, a tab, then the sentence; "
+                            "fix or remove the line")
+        texts.append(text)
+        labels.append(int(label))
+    if not texts:
+        raise UserError(f"{path} holds no sentences; replace it with the original training file")
+    return texts, np.array(labels, dtype="int32")
+
+
+def deduplicate(texts: Sequence[str], labels: np.ndarray):
+    """Drop repeated sentences, keeping the first occurrence (the chapter's 1410 sentences)."""
+    first = {}
+    for index, text in enumerate(texts):
+        first.setdefault(text, index)
+    keep = sorted(first.values())
+    return [texts[i] for i in keep], labels[keep]
+
+
+def load_stopwords(path: Path) -> list[str]:
+    return [word.strip() for word in read_lines(path, "stopword list") if word.strip()]
+
+
+_PUNCTUATION = "[" + re.escape(string.punctuation) + "]"
+
+
+def clean_sentence(text: str, stopwords: Sequence[str] = ()) -> str:
+    """The chapter's __clean_samples: html-unescape, drop @users and http:// links, lowercase,
+    punctuation -> space, runs of 3+ equal letters -> one, remove stopwords."""
+    text = html.unescape(text)
+    words = [w for w in text.split() if not w.startswith("@") and not w.startswith("http://")]
+    text = " ".join(words).lower()
+    text = re.sub(_PUNCTUATION, " ", text)
+    text = re.sub(r"([a-z])\1{2,}", r"\1", text)
+    if stopwords:
+        text = re.sub(r"\b(" + "|".join(map(re.escape, stopwords)) + r")\b", "", text)
+    return " ".join(text.split())
+
+
+def split_data(n_samples: int, labels: np.ndarray, seed: int, test_size=0.2, val_samples=100):
+    """Indices of the stratified test split (20%), then 100 stratified validation samples.
+    One seed serves training and predict (the chapter's predict.py used another: fixed)."""
+    indices = np.arange(n_samples)
+    train_val, test = train_test_split(indices, test_size=test_size, random_state=seed,
+                                       stratify=labels)
+    train, val = train_test_split(train_val, test_size=val_samples, random_state=seed,
+                                  stratify=labels[train_val])
+    return train, val, test
+
+
+def build_vocabulary(train_texts: Sequence[str], min_ratio: float = 0.0001) -> list[str]:
+    """Words whose document-frequency ratio exceeds `min_ratio`, from the training split only
+    (the chapter counts all sentences, test included: fixed)."""
+    counts = Counter(word for text in train_texts for word in set(text.split()))
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return [word for word, count in ranked if count / len(train_texts) > min_ratio]
+
+
+def make_vectorizer(vocabulary: list[str], sequence_len: int) -> layers.TextVectorization:
+    """Cleaned sentence -> word ids in sentence order, id 0 padding at the end (the chapter
+    encodes each sentence's distinct words in set order, losing word order: fixed)."""
+    return layers.TextVectorization(standardize=None, split="whitespace", output_mode="int",
+                                    vocabulary=vocabulary, output_sequence_length=sequence_len)
+
+
+"""## LSTM model training: the network (the chapter's LSTM_RNN_Network class)"""
+
+
+def build_model(vocab_size: int, config: dict) -> keras.Model:
+    """Embedding -> dropout -> LSTM over every step -> dropout -> mean over the real (unpadded)
+    steps -> Dense(2) scores. The mask from id 0 keeps padding out of both the LSTM and the
+    mean (the chapter's reduce_mean also averages the padded steps: fixed)."""
+    inputs = keras.Input(shape=(None,), dtype="int64", name="word_ids")
+    x = layers.Embedding(vocab_size, config["embedding_size"], mask_zero=True,
+                         name="word_embeddings")(inputs)
+    x = layers.Dropout(config["dropout"])(x)  # the DropoutWrapper's input_keep_prob
+    lstm = layers.LSTM(config["hidden_size"], return_sequences=True, name="rnn_layer")
+    x = layers.Bidirectional(lstm)(x) if config["bidirectional"] else lstm(x)
+    x = layers.Dropout(config["dropout"])(x)  # the DropoutWrapper's output_keep_prob
+    x = layers.GlobalAveragePooling1D(name="masked_mean")(x)
+    scores = layers.Dense(2, name="scores")(x)
+    model = keras.Model(inputs, scores, name="sentiment_lstm")
+    model.compile(optimizer=keras.optimizers.RMSprop(config["learning_rate"]),
+                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                  metrics=["accuracy"])
+    return model
+
+
+class ChapterStepLog(keras.callbacks.Callback):
+    """Per-step training loss, and the chapter's lines every 100 steps:
+    '100/1000 train loss: 0.69' and 'validation loss: 0.68 (accuracy 0.55)'."""
+
+    def __init__(self, total_steps: int):
+        super().__init__()
+        self.total_steps = total_steps
+        self.step_losses: list[float] = []
+        self._previous_mean = 0.0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._previous_mean = 0.0
+
+    def on_train_batch_end(self, batch, logs=None):
+        # Keras reports the running mean over the epoch; undo it to get this step's loss.
+        mean = float(logs["loss"])
+        self.step_losses.append((batch + 1) * mean - batch * self._previous_mean)
+        self._previous_mean = mean
+
+    def on_epoch_end(self, epoch, logs=None):
+        step = (epoch + 1) * VALIDATE_EVERY
+        print(f"{step}/{self.total_steps} train loss: {self.step_losses[-1]:.4f}")
+        print(f"validation loss: {logs['val_loss']:.4f} (accuracy {logs['val_accuracy']:.2f})",
+              flush=True)
+
+
+def train(model, train_xy, val_xy, config: dict, run_dir: Path):
+    """RMSProp on shuffled batches of 100; validate every 100 steps; TensorBoard scalars and
+    weight histograms under logs/."""
+    x, y = train_xy
+    batches = (tf.data.Dataset.from_tensor_slices((x, y))
+               .shuffle(len(y), seed=config["seed"], reshuffle_each_iteration=True)
+               .repeat().batch(config["batch_size"]).prefetch(tf.data.AUTOTUNE))
+    step_log = ChapterStepLog(config["epochs"] * VALIDATE_EVERY)
+    callbacks = [step_log, keras.callbacks.TensorBoard(log_dir=str(run_dir / "logs"),
+                                                       histogram_freq=1)]
+    if config["patience"]:
+        callbacks.append(keras.callbacks.EarlyStopping(
+            monitor="val_loss", patience=config["patience"], restore_best_weights=True))
+    history = model.fit(batches, steps_per_epoch=VALIDATE_EVERY, epochs=config["epochs"],
+                        validation_data=val_xy, callbacks=callbacks, verbose=0, shuffle=False)
+    return history.history, step_log.step_losses
+
+
+"""## Visualization: loss and accuracy (the chapter's Figure 21)"""
+
+
+def plot_history(history: dict, step_losses: list[float], run_dir: Path):
+    checks = [VALIDATE_EVERY * (i + 1) for i in range(len(history["val_loss"]))]
+    plotting.plot_lines(run_dir / "loss.png", {
+        "training loss per step": (range(1, len(step_losses) + 1), step_losses),
+        "validation loss": (checks, history["val_loss"])},
+        title="LSTM loss", xlabel="Step", ylabel="Cross-entropy loss", styles=("k-", "r-o"))
+    plotting.plot_curves(run_dir / "accuracy.png", {
+        "training accuracy (mean over 100 steps)": history["accuracy"],
+        "validation accuracy": history["val_accuracy"]},
+        title="LSTM accuracy", xlabel="Step", ylabel="Accuracy", x=checks)
+
+
+"""## Putting it together: train.py"""
+
+
+def prepare(data_dir: Path, config: dict, dry_run: bool = False):
+    """Everything the chapter's Preprocessing does: the same for training and predict."""
+    data_dir = data.check_data_dir(data_dir)
+    texts, labels = deduplicate(*load_sentences(data_dir / SENTENCES_FILE))
+    stopwords = load_stopwords(data_dir / STOPWORDS_FILE) if config["remove_stopwords"] else []
+    if dry_run:  # the file is sorted by label: take a random subset, not the first lines
+        keep = np.sort(np.random.default_rng(config["seed"]).permutation(len(labels))[:DRY_RUN_SAMPLES])
+        texts, labels = [texts[i] for i in keep], labels[keep]
+    cleaned = [clean_sentence(text, stopwords) for text in texts]
+    splits = split_data(len(labels), labels, config["seed"],
+                        val_samples=20 if dry_run else 100)
+    return texts, cleaned, labels, stopwords, splits
+
+
+def run_training(argv: Sequence[str]) -> dict:
+    parser = cli.build_parser("sentiment_lstm.py", __doc__, PRESETS,
+                              epoch_help=f"rounds of {VALIDATE_EVERY} steps",
+                              seed=100)  # the chapter's random_state
+    args = parser.parse_args(argv)
+    config = cli.resolve_config(args, PRESETS)
+    texts, cleaned, labels, stopwords, (train_ix, val_ix, test_ix) = prepare(
+        args.data_dir, config, args.dry_run)
+    device = select_device(args.device)
+    run_dir = runs.make_run_dir(EXAMPLE, args.output_dir)
+    print(f"Device: {device}")
+    keras.utils.set_random_seed(config["seed"])
+
+    cleaned = np.array(cleaned, dtype=object)
+    vocabulary = build_vocabulary(cleaned[train_ix])
+    sequence_len = max(1, max(len(text.split()) for text in cleaned))  # pad to the longest
+    vectorizer = make_vectorizer(vocabulary, sequence_len)
+    ids = vectorizer(cleaned.tolist()).numpy()
+    print(f"{len(labels)} sentences ({int(labels.sum())} positive): {len(train_ix)} train, "
+          f"{len(val_ix)} validation, {len(test_ix)} test; vocabulary "
+          f"{vectorizer.vocabulary_size()} ids, sequence length {sequence_len}")
+
+    model = build_model(vectorizer.vocabulary_size(), config)
+    start = time.perf_counter()
+    history, step_losses = train(model, (ids[train_ix], labels[train_ix]),
+                                 (ids[val_ix], labels[val_ix]), config, run_dir)
+    train_seconds = time.perf_counter() - start
+    _, val_accuracy = model.evaluate(ids[val_ix], labels[val_ix], verbose=0)
+    test_loss, test_accuracy = model.evaluate(ids[test_ix], labels[test_ix], verbose=0)
+    print(f"Test accuracy: {test_accuracy:.4f}")
+
+    metrics = {"test_accuracy": float(test_accuracy), "test_loss": float(test_loss),
+               "validation_accuracy": float(val_accuracy),
+               "steps": len(step_losses), "train_seconds": round(train_seconds, 2),
+               "device": device, "preset": config["preset"], "seed": config["seed"],
+               "test_size": len(test_ix), "vocabulary_size": vectorizer.vocabulary_size()}
+    runs.write_history_csv(run_dir / "history.csv", {
+        "train_loss": history["loss"], "train_accuracy": history["accuracy"],
+        "validation_loss": history["val_loss"], "validation_accuracy": history["val_accuracy"]})
+    plot_history(history, step_losses, run_dir)
+    model.save(run_dir / "model.keras")
+    runs.write_json(run_dir / "metrics.json", metrics)
+    # The chapter's config.pkl: what predict needs to rebuild the data and the vectorizer.
+    runs.write_json(run_dir / "config.json", {
+        "example": EXAMPLE, **config, "data_dir": str(Path(args.data_dir).resolve()),
+        "vocabulary": vocabulary, "sequence_len": sequence_len, "device": device,
+        "versions": runs.library_versions(), "command": ["sentiment_lstm.py", *argv]})
+    print(f"Run folder: {run_dir}")
+    return {"run_dir": run_dir, **metrics}
+
+
+"""## LSTM model evaluation: predict.py"""
+
+
+def load_run(run_dir: Path) -> tuple[keras.Model, dict]:
+    run_dir = Path(run_dir)
+    config_path, model_path = run_dir / "config.json", run_dir / "model.keras"
+    if not config_path.is_file() or not model_path.is_file():
+        raise UserError(f"--run {run_dir}: no model.keras and config.json there; pass a run "
+                        "folder written by sentiment_lstm.py")
+    try:
+        config = json.loads(config_path.read_text())
+    except json.JSONDecodeError:
+        raise UserError(f"--run {run_dir}: config.json is damaged; train a new run") from None
+    if config.get("example") != EXAMPLE or "vocabulary" not in config:
+        raise UserError(f"--run {run_dir}: written by another example "
+                        f"({config.get('example', 'unknown')}); pass a sentiment_lstm.py run")
+    try:
+        model = keras.models.load_model(model_path)
+    except Exception as error:  # a damaged file: Keras raises many types
+        raise UserError(f"--run {run_dir}: cannot load model.keras ({type(error).__name__}); "
+                        "train a new run") from None
+    return model, config
+
+
+def run_predict(argv: Sequence[str]) -> dict:
+    parser = cli.OneLineParser(prog="sentiment_lstm.py predict",
+                               description="Restore a trained run and classify sentences.")
+    parser.add_argument("--run", type=Path, required=True, help="run folder of sentiment_lstm.py")
+    parser.add_argument("texts", nargs="*", metavar="TEXT",
+                        help="sentences to classify (default: the run's test split)")
+    parser.add_argument("--samples", type=cli.positive_int, default=10,
+                        help="test sentences to show (default: 10)")
+    parser.add_argument("--data-dir", type=Path, default=None,
+                        help="data folder (default: the one the run was trained on)")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks (default: off)")
+    args = parser.parse_args(argv)
+    for number, text in enumerate(args.texts, start=1):
+        if not text.strip():
+            raise UserError(f"TEXT {number} is empty; pass a sentence to classify")
+    model, config = load_run(args.run)
+    vectorizer = make_vectorizer(config["vocabulary"], config["sequence_len"])
+    stopwords = []
+    if args.texts:
+        data_dir = Path(args.data_dir or config["data_dir"])
+        if config["remove_stopwords"]:
+            stopwords = load_stopwords(data.check_data_dir(data_dir) / STOPWORDS_FILE)
+        cleaned = [clean_sentence(text, stopwords) for text in args.texts]
+        probabilities = tf.nn.softmax(model.predict(vectorizer(cleaned), verbose=0)).numpy()
+        for text, p in zip(args.texts, probabilities):
+            print(f"[{p[0]:.4f}, {p[1]:.4f}]\t{text}")
+        return {"probabilities": probabilities.tolist()}
+
+    texts, cleaned, labels, _, (_, _, test_ix) = prepare(
+        args.data_dir or config["data_dir"], config, config["dry_run"])
+    ids = vectorizer(np.array(cleaned, dtype=object)[test_ix].tolist())
+    probabilities = tf.nn.softmax(model.predict(ids, verbose=0)).numpy()
+    accuracy = float((probabilities.argmax(axis=1) == labels[test_ix]).mean())
+    print(f"Test accuracy: {accuracy:.4f}")
+    for index, p in zip(test_ix[:args.samples], probabilities):
+        print(f"Sample: {texts[index]}")
+        print(f"Predicted: [{p[0]:.4f}, {p[1]:.4f}] (negative, positive)  True: {labels[index]}")
+    return {"test_accuracy": accuracy, "probabilities": probabilities.tolist()}
+
+
+def _dispatch(argv: Sequence[str]):
+    if argv and argv[0] == "predict":
+        return run_predict(argv[1:])
+    return run_training(argv)
+
+
+def main(argv: Sequence[str] | None = None):
+    return cli.run_cli(_dispatch, argv)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,129 @@
+"""sentiment_lstm.py: cleaning, deduplication, vocabulary, masked mean, dry run, predict."""
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+import sentiment_lstm as sl
+from conftest import DATA_DIR, run_main_expecting_error
+from common.errors import UserError
+
+STOPWORDS = sl.load_stopwords(DATA_DIR / sl.STOPWORDS_FILE)
+
+
+@pytest.mark.parametrize("raw, cleaned", [
+    ("Tom &amp; Jerry", "tom jerry"),                                  # html entity, then punctuation
+    ("@john I loved http://t.co/x it", "loved"),                       # @user, link, stopwords
+    ("loooove it!!!", "love"),                                         # runs of 3+ letters -> one
+    ("I hate the Da Vinci Code..", "hate da vinci code"),              # stopwords i, the
+    ("it's NOT bad", "bad"),                                           # "not" is a chapter stopword
+])
+def test_clean_sentence_chapter_cases(raw, cleaned):
+    assert sl.clean_sentence(raw, STOPWORDS) == cleaned
+
+
+def test_clean_sentence_without_stopwords_keeps_negations():
+    assert sl.clean_sentence("it's NOT bad", []) == "it s not bad"
+
+
+def test_deduplication_gives_the_chapters_1410_sentences():
+    texts, labels = sl.load_sentences(DATA_DIR / sl.SENTENCES_FILE)
+    assert len(texts) == 7086
+    texts, labels = sl.deduplicate(texts, labels)
+    assert len(texts) == 1410 and int(labels.sum()) == 772
+    assert len(set(texts)) == 1410
+
+
+def test_deduplicate_keeps_the_first_occurrence():
+    texts, labels = sl.deduplicate(["a", "b", "a", "c"], np.array([1, 0, 0, 1]))
+    assert texts == ["a", "b", "c"] and labels.tolist() == [1, 0, 1]
+
+
+def test_split_sizes_and_stratification():
+    _, labels = sl.deduplicate(*sl.load_sentences(DATA_DIR / sl.SENTENCES_FILE))
+    train, val, test = sl.split_data(len(labels), labels, seed=100)
+    assert (len(train), len(val), len(test)) == (1028, 100, 282)
+    assert not set(train) & set(test) and not set(val) & set(test)
+    assert abs(labels[test].mean() - labels.mean()) < 0.01
+
+
+def test_vocabulary_comes_from_the_training_split_only():
+    vocabulary = sl.build_vocabulary(["good movie", "good book"])
+    assert set(vocabulary) == {"good", "movie", "book"} and vocabulary[0] == "good"
+    vectorizer = sl.make_vectorizer(vocabulary, sequence_len=5)
+    ids = vectorizer(["book good terrible"]).numpy()[0]
+    # word order kept, an unseen test word maps to [UNK] (1), padding 0 at the end
+    assert ids.tolist() == [vocabulary.index("book") + 2, 2, 1, 0, 0]
+
+
+@pytest.mark.parametrize("preset", ["chapter", "best"])
+def test_masked_mean_ignores_padding(preset):
+    config = dict(sl.PRESETS[preset], seed=0)
+    model = sl.build_model(vocab_size=30, config=config)
+    sentence = np.array([[5, 9, 3]])
+    padded = np.array([[5, 9, 3, 0, 0, 0, 0]])
+    np.testing.assert_allclose(model(sentence, training=False).numpy(),
+                               model(padded, training=False).numpy(), rtol=1e-5, atol=1e-6)
+    assert model.output_shape == (None, 2)
+
+
+@pytest.mark.parametrize("content, message", [
+    ("1\tgood\nx\tbad\n", "line 2: expected 0 or 1"),
+    ("1 good\n", "line 1: expected 0 or 1, a tab"),
+    ("\n\n", "holds no sentences"),
+])
+def test_bad_sentence_files(tmp_path, content, message):
+    path = tmp_path / "training.txt"
+    path.write_text(content)
+    with pytest.raises(UserError, match=message):
+        sl.load_sentences(path)
+
+
+@pytest.fixture(scope="module")
+def dry_run(tmp_path_factory):
+    run_dir = tmp_path_factory.mktemp("sentiment") / "run"
+    return run_dir, sl.main(["--dry-run", "--output-dir", str(run_dir)])
+
+
+def test_dry_run_writes_every_output(dry_run):
+    run_dir, result = dry_run
+    for name in ["loss.png", "accuracy.png", "history.csv", "metrics.json", "config.json",
+                 "model.keras"]:
+        assert (run_dir / name).is_file(), name
+    assert list((run_dir / "logs" / "train").glob("events.out.tfevents.*"))
+    assert list((run_dir / "logs" / "validation").glob("events.out.tfevents.*"))
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    assert math.isfinite(metrics["test_accuracy"]) and 0 <= metrics["test_accuracy"] <= 1
+    assert metrics["steps"] == 200
+    config = json.loads((run_dir / "config.json").read_text())
+    assert config["example"] == "sentiment" and config["vocabulary"] and config["seed"] == 100
+
+
+def test_predict_on_texts(dry_run, capsys):
+    run_dir, _ = dry_run
+    result = sl.main(["predict", "--run", str(run_dir), "I loved it", "awful movie"])
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 2 and lines[0].endswith("\tI loved it")
+    np.testing.assert_allclose(np.sum(result["probabilities"], axis=1), 1.0, rtol=1e-5)
+
+
+def test_predict_on_the_test_split_reproduces_the_runs_accuracy(dry_run, capsys):
+    run_dir, result = dry_run
+    predicted = sl.main(["predict", "--run", str(run_dir), "--samples", "3"])
+    out = capsys.readouterr().out
+    assert predicted["test_accuracy"] == pytest.approx(result["test_accuracy"], abs=1e-6)
+    assert out.count("Sample: ") == 3 and "Test accuracy" in out
+
+
+def test_predict_bad_run_folder(tmp_path, capsys):
+    line = run_main_expecting_error(sl.main, ["predict", "--run", str(tmp_path)], capsys)
+    assert "--run" in line and "no model.keras and config.json" in line
+
+
+def test_predict_run_of_another_example(tmp_path, capsys):
+    (tmp_path / "config.json").write_text(json.dumps({"example": "spam"}))
+    (tmp_path / "model.keras").write_bytes(b"x")
+    line = run_main_expecting_error(sl.main, ["predict", "--run", str(tmp_path)], capsys)
+    assert "written by another example (spam)" in line
