@@ -359,14 +359,8 @@ def run_predict(argv: Sequence[str]) -> dict:
     return {"test_accuracy": accuracy, "probabilities": probabilities.tolist()}
 
 
-def _dispatch(argv: Sequence[str]):
-    if argv and argv[0] == "predict":
-        return run_predict(argv[1:])
-    return run_training(argv)
-
-
 def main(argv: Sequence[str] | None = None):
-    return cli.run_cli(_dispatch, argv)
+    return cli.run_cli(run_training, argv, predict=run_predict)
 
 
 if __name__ == "__main__":

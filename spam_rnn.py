@@ -51,10 +51,11 @@ PRESETS = {
     # Ours: keep digits, currency and punctuation as tokens (spam is full of phone numbers,
     # prices and "!"), longer sequences, a masked bidirectional GRU, Adam, and early stopping
     # on a validation part carved from the training split (never the test set).
-    "best": dict(epochs=40, batch_size=64, learning_rate=1e-3, optimizer="adam",
-                 standardize="symbols", sequence_length=80, min_word_frequency=1,
+    # Chosen among a few variants by mean validation accuracy over split seeds 0-4.
+    "best": dict(epochs=40, batch_size=64, learning_rate=2e-3, optimizer="adam",
+                 standardize="symbols", sequence_length=80, min_word_frequency=0,
                  embedding_size=64, rnn="bigru", rnn_size=32, dropout=0.5,
-                 validation_fraction=0.1, patience=6),
+                 validation_fraction=0.1, patience=4),
 }
 
 """## Data description and preprocessing"""
@@ -328,14 +329,8 @@ def run_predict(argv: Sequence[str]) -> list[dict]:
     return results
 
 
-def _dispatch(argv: Sequence[str]):
-    if argv and argv[0] == "predict":
-        return run_predict(argv[1:])
-    return run_training(argv)
-
-
 def main(argv: Sequence[str] | None = None):
-    return cli.run_cli(_dispatch, argv)
+    return cli.run_cli(run_training, argv, predict=run_predict)
 
 
 if __name__ == "__main__":

@@ -22,24 +22,22 @@ class OneLineParser(argparse.ArgumentParser):
         self.exit(EXIT_USER_ERROR, f"{self.prog}: error: {message} (see --help)\n")
 
 
-def positive_int(text: str) -> int:
+def _whole_number(text: str, minimum: int, rule: str) -> int:
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be a positive whole number, got {value}")
+    if value < minimum:
+        raise argparse.ArgumentTypeError(f"must be {rule}, got {value}")
     return value
+
+
+def positive_int(text: str) -> int:
+    return _whole_number(text, 1, "a positive whole number")
 
 
 def non_negative_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
-    return value
+    return _whole_number(text, 0, "0 or more")
 
 
 def positive_float(text: str) -> float:
@@ -106,9 +104,13 @@ def resolve_config(args: argparse.Namespace, presets: dict) -> dict:
     return config
 
 
-def run_cli(entry: Callable[[Sequence[str] | None], object], argv: Sequence[str] | None):
-    """Run `entry(argv)`; a UserError becomes one line on stderr and exit status 2."""
+def run_cli(entry: Callable[[Sequence[str]], object], argv: Sequence[str] | None,
+            predict: Callable[[Sequence[str]], object] | None = None):
+    """Run `entry(argv)`, or `predict(argv[1:])` for `SCRIPT predict ...`; a UserError becomes
+    one line on stderr and exit status 2."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    if predict is not None and argv[:1] == ["predict"]:
+        entry, argv = predict, argv[1:]
     try:
         return entry(argv)
     except UserError as error:
