@@ -55,8 +55,9 @@ PRESETS = {
                     hidden_size=75, dropout=0.5, remove_stopwords=True, bidirectional=False,
                     patience=0),
     # Ours: keep the stopwords (the list holds "not", "no", "nor", "don": negations decide
-    # sentiment), a bidirectional LSTM, and keep the weights of the best validation check.
-    "best": dict(epochs=10, batch_size=100, learning_rate=0.01, embedding_size=75,
+    # sentiment), a bidirectional LSTM, a gentler learning rate, and keep the weights of the
+    # best validation check. Chosen by mean validation accuracy over split seeds 0-4.
+    "best": dict(epochs=10, batch_size=100, learning_rate=0.002, embedding_size=75,
                  hidden_size=75, dropout=0.5, remove_stopwords=False, bidirectional=True,
                  patience=10),
 }
