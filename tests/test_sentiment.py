@@ -101,6 +101,16 @@ def test_dry_run_writes_every_output(dry_run):
     assert config["example"] == "sentiment" and config["vocabulary"] and config["seed"] == 100
 
 
+def test_dry_run_vocabulary_holds_no_test_only_word(dry_run):
+    run_dir, _ = dry_run
+    config = json.loads((run_dir / "config.json").read_text())
+    _, cleaned, _, _, (train, val, test) = sl.prepare(DATA_DIR, config, dry_run=True)
+    train_words = {w for i in train for w in cleaned[i].split()}
+    test_only = {w for i in test for w in cleaned[i].split()} - train_words
+    assert test_only and not test_only & set(config["vocabulary"])
+    assert set(config["vocabulary"]) == train_words
+
+
 def test_predict_on_texts(dry_run, capsys):
     run_dir, _ = dry_run
     result = sl.main(["predict", "--run", str(run_dir), "I loved it", "awful movie"])
