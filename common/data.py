@@ -43,7 +43,24 @@ SMS_SPAM = DataSet(
     members=("SMSSpamCollection",),
 )
 
-DATASETS = {"sms_spam": SMS_SPAM}
+UCI_HAR = DataSet(
+    name="UCI HAR Dataset",
+    sources=(
+        Source(file_name="human+activity+recognition+using+smartphones.zip",
+               urls=("https://archive.ics.uci.edu/static/public/240/human+activity+recognition+using+smartphones.zip",),
+               sha256="c00b803081a5c797cd5e4b83700a9810b38d53d9d84e01917e090e1fdbc81031",
+               size=61_005_872),  # holds the inner "UCI HAR Dataset.zip"
+        Source(file_name="UCI HAR Dataset.zip",
+               urls=("https://archive.ics.uci.edu/ml/machine-learning-databases/00240/UCI%20HAR%20Dataset.zip",),
+               sha256="2045e435c955214b38145fb5fa00776c72814f01b203fec405152dac7d5bfeb0",
+               size=60_999_314),  # the chapter's URL
+    ),
+    members=tuple(f"UCI HAR Dataset/{split}/Inertial Signals/{signal}_{axis}_{split}.txt"
+                  for split in ("train", "test")
+                  for signal in ("body_acc", "body_gyro", "total_acc") for axis in "xyz"),
+)
+
+DATASETS = {"sms_spam": SMS_SPAM, "uci_har": UCI_HAR}
 
 
 def cache_dir() -> Path:

@@ -37,3 +37,28 @@ def plot_curves(path: Path, series: dict[str, Sequence[float]], title: str, ylab
     lines = {label: (list(x if x is not None else range(1, len(values) + 1))[:len(values)], values)
              for label, values in series.items()}
     return plot_lines(path, lines, title=title, xlabel=xlabel, ylabel=ylabel)
+
+
+def plot_confusion_matrix(path: Path, matrix, labels: Sequence[str], title: str) -> Path:
+    """Counts with row-normalised percentages in each cell; true classes down, predicted across."""
+    import numpy as np
+
+    matrix = np.asarray(matrix)
+    percent = 100 * matrix / np.maximum(matrix.sum(axis=1, keepdims=True), 1)
+    figure, axes = plt.subplots(figsize=(8, 7))
+    image = axes.imshow(percent, cmap="Blues", vmin=0, vmax=100)
+    figure.colorbar(image, ax=axes, label="% of the true class")
+    for row in range(matrix.shape[0]):
+        for column in range(matrix.shape[1]):
+            colour = "white" if percent[row, column] > 60 else "black"
+            axes.text(column, row, f"{matrix[row, column]}\n{percent[row, column]:.1f}%",
+                      ha="center", va="center", color=colour, fontsize=8)
+    axes.set_xticks(range(len(labels)), labels, rotation=45, ha="right")
+    axes.set_yticks(range(len(labels)), labels)
+    axes.set_xlabel("Predicted label")
+    axes.set_ylabel("True label")
+    axes.set_title(title)
+    figure.tight_layout()
+    figure.savefig(path, dpi=100)
+    plt.close(figure)
+    return Path(path)

@@ -1,0 +1,164 @@
+"""har_lstm.py: loader on tiny generated archives and folders, cache, errors, model, dry run."""
+
+import json
+import math
+import os
+import shutil
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import har_lstm
+from conftest import run_main_expecting_error
+from common.errors import UserError
+
+N_TRAIN, N_TEST = 60, 24
+
+
+def signal_value(split, channel, row, step):
+    """Each value tells where it came from, so the loader's order can be checked."""
+    return (1 if split == "train" else 2) * 1000 + channel * 100 + row + step / 1000
+
+
+def write_tiny_har(root: Path) -> Path:
+    """A 'UCI HAR Dataset/' folder in the original layout, with original-style number text."""
+    folder = root / har_lstm.FOLDER
+    for split, count in (("train", N_TRAIN), ("test", N_TEST)):
+        signals = folder / split / "Inertial Signals"
+        signals.mkdir(parents=True)
+        for channel, name in enumerate(har_lstm.INPUT_SIGNAL_TYPES):
+            rows = ["  " + " ".join(f"{signal_value(split, channel, r, s):.7e}" for s in range(128))
+                    for r in range(count)]
+            (signals / f"{name}{split}.txt").write_text("\n".join(rows) + "\n")
+        labels = [(r % 6) + 1 for r in range(count)]
+        (folder / split / f"y_{split}.txt").write_text("\n".join(map(str, labels)) + "\n")
+        subjects = [(r % 6) + 1 if split == "train" else 10 + r % 3 for r in range(count)]
+        (folder / split / f"subject_{split}.txt").write_text("\n".join(map(str, subjects)) + "\n")
+    (folder / "activity_labels.txt").write_text(
+        "\n".join(f"{i + 1} {name}" for i, name in enumerate(har_lstm.LABELS)) + "\n")
+    return folder
+
+
+def zip_folder(folder: Path, archive: Path) -> Path:
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as out:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                out.write(path, path.relative_to(folder.parent).as_posix())
+    return archive
+
+
+@pytest.fixture
+def tiny_folder(tmp_path):
+    return write_tiny_har(tmp_path / "extracted")
+
+
+def check_arrays(arrays):
+    assert arrays["x_train"].shape == (N_TRAIN, 128, 9) and arrays["x_test"].shape == (N_TEST, 128, 9)
+    assert arrays["y_train"].tolist() == [r % 6 for r in range(N_TRAIN)]  # 1..6 -> 0..5
+    assert arrays["subject_test"][:3].tolist() == [10, 11, 12]
+    for channel in (0, 4, 8):  # body_acc_x, body_gyro_y, total_acc_z in the chapter's order
+        assert arrays["x_train"][7, 3, channel] == pytest.approx(signal_value("train", channel, 7, 3))
+        assert arrays["x_test"][2, 127, channel] == pytest.approx(signal_value("test", channel, 2, 127))
+
+
+def test_loader_on_a_folder(tiny_folder, tmp_path):
+    check_arrays(har_lstm.load_har(tiny_folder.parent, tmp_path))
+
+
+def test_loader_on_an_archive_and_a_zip_inside_a_zip(tiny_folder, tmp_path):
+    inner = zip_folder(tiny_folder, tmp_path / har_lstm.INNER_ZIP)
+    check_arrays(har_lstm.load_har(inner, tmp_path / "c1"))
+    outer = tmp_path / "outer.zip"
+    with zipfile.ZipFile(outer, "w") as out:
+        out.write(inner, har_lstm.INNER_ZIP)
+    (tmp_path / "c2").mkdir()
+    check_arrays(har_lstm.load_har(outer, tmp_path / "c2"))
+
+
+@pytest.fixture
+def cache_setup(tiny_folder, tmp_path):
+    archive = zip_folder(tiny_folder, tmp_path / "tiny.zip")
+    cache_dir = tmp_path / "cache"
+    cache_dir.mkdir()
+    return archive, cache_dir
+
+
+def test_cache_is_built_then_reused(cache_setup, monkeypatch):
+    archive, cache_dir = cache_setup
+    har_lstm.load_har(archive, cache_dir)
+    [cache] = cache_dir.glob("uci_har_*.npz")
+    monkeypatch.setattr(har_lstm, "parse_split", lambda *a: pytest.fail("cache not used"))
+    check_arrays(har_lstm.load_har(archive, cache_dir))
+
+
+def test_damaged_cache_is_rebuilt(cache_setup, capsys):
+    archive, cache_dir = cache_setup
+    har_lstm.load_har(archive, cache_dir)
+    [cache] = cache_dir.glob("uci_har_*.npz")
+    cache.write_bytes(cache.read_bytes()[:200])  # truncated
+    check_arrays(har_lstm.load_har(archive, cache_dir))
+    assert "damaged" in capsys.readouterr().out
+    np.load(cache)["x_train"]  # the rebuilt cache is whole again
+
+
+def test_stale_cache_is_rebuilt(cache_setup, capsys):
+    archive, cache_dir = cache_setup
+    har_lstm.load_har(archive, cache_dir)
+    [cache] = cache_dir.glob("uci_har_*.npz")
+    with np.load(cache) as stored:
+        arrays = {k: stored[k] for k in stored.files}
+    arrays["key"] = np.array("0:an-older-source")
+    arrays["y_train"] = arrays["y_train"] * 0
+    np.savez_compressed(cache, **arrays)
+    check_arrays(har_lstm.load_har(archive, cache_dir))
+    assert "stale" in capsys.readouterr().out
+
+
+def test_missing_signal_file_is_named(tiny_folder, tmp_path):
+    (tiny_folder / "test" / "Inertial Signals" / "body_gyro_z_test.txt").unlink()
+    with pytest.raises(UserError, match="missing UCI HAR Dataset/test/Inertial Signals/body_gyro_z_test.txt"):
+        har_lstm.load_har(tiny_folder.parent, tmp_path)
+
+
+def test_checksum_failure_of_the_archive(tmp_path):
+    (tmp_path / "UCI HAR Dataset.zip").write_bytes(b"not the real archive")
+    with pytest.raises(UserError, match="UCI HAR Dataset.zip has sha256 .* expected 2045e435"):
+        har_lstm.find_source(tmp_path, explicit=True)
+
+
+def test_rebuilt_archive_only_when_data_dir_is_explicit(tmp_path, monkeypatch):
+    (tmp_path / "UCI_HAR_rebuilt.zip").write_bytes(b"wrong bytes")
+    with pytest.raises(UserError, match="UCI_HAR_rebuilt.zip has the wrong sha256"):
+        har_lstm.find_source(tmp_path, explicit=True)
+    monkeypatch.setattr(har_lstm.data, "download", lambda *a, **k: (_ for _ in ()).throw(UserError("no network")))
+    with pytest.raises(UserError, match="no network"):  # not used silently: it looks for the original
+        har_lstm.find_source(tmp_path, explicit=False)
+
+
+@pytest.mark.parametrize("preset", ["chapter", "best"])
+def test_model_output_shape(preset):
+    config = dict(har_lstm.PRESETS[preset])
+    model = har_lstm.build_model(config, mean=np.zeros(9), std=np.ones(9))
+    assert model(np.zeros((3, 128, 9), dtype="float32")).shape == (3, 6)
+
+
+def test_dry_run_writes_plots_and_metrics(tiny_folder, tmp_path):
+    run_dir = tmp_path / "run"
+    result = har_lstm.main(["--dry-run", "--data-dir", str(tiny_folder.parent), "--output-dir", str(run_dir)])
+    for name in ["training_progress.png", "confusion_matrix.png", "metrics.json", "history.csv",
+                 "config.json", "model.keras"]:
+        assert (run_dir / name).is_file(), name
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    for key in ["test_accuracy", "precision_weighted", "recall_weighted", "f1_weighted",
+                "train_seconds", "seconds_per_epoch"]:
+        assert math.isfinite(metrics[key]), key
+    assert np.array(metrics["confusion_matrix"]).sum() == N_TEST
+    assert set(metrics["per_class"]) == set(har_lstm.LABELS)
+    assert metrics["epochs"] == 2 and result["run_dir"] == run_dir
+
+
+def test_missing_data_dir_exits_2(tmp_path, capsys):
+    line = run_main_expecting_error(har_lstm.main, ["--data-dir", str(tmp_path / "nope")], capsys)
+    assert "--data-dir" in line and "is not a folder" in line
