@@ -314,7 +314,7 @@ def run_training(argv: Sequence[str]) -> dict:
     print(f"Number of test series: {len(x_test)}")
     print(f"Number of timestep per series: {x_train.shape[1]}")
     print(f"Number of input parameters per timestep: {x_train.shape[2]}")
-    print(f"(X shape, y shape, every X's mean, every X's standard deviation)")
+    print("(X shape, y shape, every X's mean, every X's standard deviation)")
     print(x_test.shape, y_test.shape, float(np.mean(x_test)), float(np.std(x_test)))
 
     n_subjects = len(np.unique(subjects))

@@ -2,8 +2,6 @@
 
 import json
 import math
-import os
-import shutil
 import zipfile
 from pathlib import Path
 
