@@ -119,9 +119,9 @@ def _source_key(source: Path) -> str:
     """What the cache is keyed by: the archive's sha256, or a folder's file sizes and times."""
     if source.is_file():
         return data.sha256_of(source)
-    digest = hashlib.sha256()
+    digest, folder = hashlib.sha256(), _Reader(source).folder
     for member in _members("train") + _members("test"):
-        path = _Reader(source).folder / member
+        path = folder / member
         if path.is_file():
             stat = path.stat()
             digest.update(f"{member}:{stat.st_size}:{stat.st_mtime_ns}".encode())
