@@ -177,10 +177,11 @@ PRESETS = {
     # batch_size 1500, 300 epochs (training_iters = 300 x 7352).
     "chapter": dict(epochs=300, batch_size=1500, learning_rate=0.0025, l2=0.0015, hidden=32,
                     architecture="chapter", validation_subjects=4, patience=0),
-    # Ours: standardised channels, a Conv1D front end that halves the sequence, a
-    # bidirectional LSTM, dropout, and early stopping on held-out training subjects.
+    # Ours: standardised channels with Gaussian noise in training, a Conv1D front end that
+    # halves the sequence, a bidirectional LSTM, dropout, and early stopping on held-out
+    # training subjects. Chosen on mean validation accuracy over seeds 0-2.
     "best": dict(epochs=60, batch_size=64, learning_rate=0.001, l2=0.0, hidden=64,
-                 architecture="conv_bilstm", validation_subjects=4, patience=8),
+                 architecture="conv_bilstm", validation_subjects=4, patience=12),
 }
 
 
@@ -198,6 +199,7 @@ def build_model(config: dict, mean=None, std=None) -> keras.Model:
         x = layers.LSTM(config["hidden"], recurrent_regularizer=l2, **weights)(x)
     else:
         x = layers.Normalization(mean=mean, variance=None if std is None else std ** 2)(inputs)
+        x = layers.GaussianNoise(0.1)(x)  # active only in training: subjects move differently
         x = layers.Conv1D(64, 5, padding="same", activation="relu")(x)
         x = layers.Conv1D(64, 5, padding="same", activation="relu")(x)
         x = layers.MaxPooling1D(2)(x)
@@ -292,6 +294,10 @@ def plot_progress(history: dict, n_train: int, path: Path) -> Path:
 
 def run_training(argv: Sequence[str]) -> dict:
     parser = cli.build_parser("har_lstm.py", __doc__, PRESETS)
+    parser.add_argument("--patience", type=cli.positive_int,
+                        help="epochs without validation improvement before stopping "
+                             + cli.preset_default(PRESETS, "patience") + "; 0 in the chapter "
+                             "preset means no early stopping")
     args = parser.parse_args(argv)
     config = cli.resolve_config(args, PRESETS)
     source, source_name = find_source(args.data_dir, explicit=any(a.startswith("--data-dir") for a in argv))
@@ -338,7 +344,9 @@ def run_training(argv: Sequence[str]) -> dict:
     train_seconds = time.perf_counter() - start
     print("Optimization Finished!")
 
+    _, val_accuracy = model.evaluate(val_x, val_y, batch_size=1024, verbose=0)
     metrics = evaluate(model, x_test, y_test)
+    metrics["validation_accuracy"] = float(val_accuracy)
     epochs = len(history["loss"])
     metrics.update(epochs=epochs, train_seconds=round(train_seconds, 2),
                    seconds_per_epoch=round(train_seconds / epochs, 3), device=device,
