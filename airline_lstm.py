@@ -381,10 +381,9 @@ def run_training(argv: Sequence[str]) -> dict:
                  "Free-running forecast from the training data only")
     models[0].save(run_dir / "model.keras")
     runs.write_json(run_dir / "metrics.json", metrics)
-    runs.write_json(run_dir / "config.json", {
-        "example": EXAMPLE, **config, "csv": str(csv_path), "column": args.column,
-        "normalisation": {"mean": scaler.mean, "std": scaler.std}, "device": device,
-        "versions": runs.library_versions(), "command": ["airline_lstm.py", *argv]})
+    runs.write_config(run_dir, EXAMPLE, "airline_lstm.py", argv, config, csv=str(csv_path),
+                      column=args.column, device=device,
+                      normalisation={"mean": scaler.mean, "std": scaler.std})
     print(f"Run folder: {run_dir}")
     return {"run_dir": run_dir, **metrics}
 

@@ -361,9 +361,8 @@ def run_training(argv: Sequence[str]) -> dict:
                                    LABELS, title="Confusion matrix (test set)")
     model.save(run_dir / "model.keras")
     runs.write_json(run_dir / "metrics.json", metrics)
-    runs.write_json(run_dir / "config.json", {
-        "example": EXAMPLE, **config, "data": str(source), "data_source": source_name,
-        "device": device, "versions": runs.library_versions(), "command": ["har_lstm.py", *argv]})
+    runs.write_config(run_dir, EXAMPLE, "har_lstm.py", argv, config, data=str(source),
+                      data_source=source_name, device=device)
     print(f"Run folder: {run_dir}")
     return {"run_dir": run_dir, **metrics}
 

@@ -288,10 +288,9 @@ def run_training(argv: Sequence[str]) -> dict:
     model.save(run_dir / "model.keras")
     runs.write_json(run_dir / "metrics.json", metrics)
     # The chapter's config.pkl: what predict needs to rebuild the data and the vectorizer.
-    runs.write_json(run_dir / "config.json", {
-        "example": EXAMPLE, **config, "data_dir": str(Path(args.data_dir).resolve()),
-        "vocabulary": vocabulary, "sequence_len": sequence_len, "device": device,
-        "versions": runs.library_versions(), "command": ["sentiment_lstm.py", *argv]})
+    runs.write_config(run_dir, EXAMPLE, "sentiment_lstm.py", argv, config,
+                      data_dir=str(Path(args.data_dir).resolve()), vocabulary=vocabulary,
+                      sequence_len=sequence_len, device=device)
     print(f"Run folder: {run_dir}")
     return {"run_dir": run_dir, **metrics}
 

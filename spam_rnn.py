@@ -280,9 +280,8 @@ def run_training(argv: Sequence[str]) -> dict:
     plot_history(history, run_dir, eval_label)
     export_text_model(vectorizer, model).save(run_dir / "model.keras")
     runs.write_json(run_dir / "metrics.json", metrics)
-    runs.write_json(run_dir / "config.json", {
-        "example": EXAMPLE, **config, "data": str(zip_path), "device": device,
-        "versions": runs.library_versions(), "command": ["spam_rnn.py", *argv]})
+    runs.write_config(run_dir, EXAMPLE, "spam_rnn.py", argv, config, data=str(zip_path),
+                      device=device)
     print(f"Run folder: {run_dir}")
     return {"run_dir": run_dir, **metrics}
 

@@ -69,6 +69,14 @@ def write_history_csv(path: Path, history: dict[str, list[float]]) -> None:
             writer.writerow([epoch, *(f"{v:.6g}" for v in values)])
 
 
+def write_config(run_dir: Path, example: str, script: str, argv, config: dict, **extra) -> None:
+    """`config.json`: the resolved preset and flags, what else the run used, library versions
+    and the command that reproduces it."""
+    write_json(Path(run_dir) / "config.json", {
+        "example": example, **config, **extra, "versions": library_versions(),
+        "command": [script, *argv]})
+
+
 def library_versions() -> dict[str, str]:
     import keras
     import numpy
