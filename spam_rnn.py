@@ -319,7 +319,11 @@ def run_predict(argv: Sequence[str]) -> list[dict]:
         if not text.strip():
             raise UserError(f"TEXT {number} is empty; pass a message to classify")
     model = load_text_model(args.model)
-    probabilities = model.predict(tf.constant([[text] for text in texts]), verbose=0)
+    try:
+        probabilities = model.predict(tf.constant([[text] for text in texts]), verbose=0)
+    except Exception:  # e.g. a model of another example, which takes numbers, not text
+        raise UserError(f"--model {args.model}: this model does not take raw text; pass a "
+                        "model.keras written by spam_rnn.py") from None
     results = []
     for text, p in zip(texts, probabilities):
         label = "spam" if p[SPAM] >= 0.5 else "ham"

@@ -206,6 +206,13 @@ def test_predict_bad_model_path(tmp_path, capsys, make_path, expected):
     assert expected in line and "--model" in line
 
 
+def test_predict_with_a_model_of_another_example(tmp_path, capsys):
+    inputs = keras.Input(shape=(3,))
+    keras.Model(inputs, keras.layers.Dense(2)(inputs)).save(tmp_path / "model.keras")
+    line = run_main_expecting_error(spam_rnn.main, ["predict", "--model", str(tmp_path), "hi"], capsys)
+    assert "does not take raw text" in line
+
+
 def test_predict_empty_text_is_refused(dry_run, capsys):
     run_dir, _ = dry_run
     line = run_main_expecting_error(spam_rnn.main, ["predict", "--model", str(run_dir), "  "], capsys)
