@@ -128,11 +128,12 @@ def _source_key(source: Path) -> str:
     return digest.hexdigest()
 
 
-def load_har(source: Path, cache_dir: Path) -> dict[str, np.ndarray]:
+def load_har(source: Path, cache_dir: Path, key: str | None = None) -> dict[str, np.ndarray]:
     """Arrays for both splits, from `source` (archive or folder). Parsing the text takes a
-    while, so the arrays are cached as a compressed .npz keyed by the source; a missing,
-    stale or damaged cache is rebuilt, never trusted."""
-    key = _source_key(source)
+    while, so the arrays are cached as a compressed .npz keyed by the source (`key`, when the
+    caller already knows its sha256); a missing, stale or damaged cache is rebuilt, never
+    trusted."""
+    key = key or _source_key(source)
     cache = Path(cache_dir) / f"uci_har_{key[:16]}.npz"
     try:
         with np.load(cache) as stored:
@@ -301,7 +302,9 @@ def run_training(argv: Sequence[str]) -> dict:
     args = parser.parse_args(argv)
     config = cli.resolve_config(args, PRESETS)
     source, source_name = find_source(args.data_dir, explicit=any(a.startswith("--data-dir") for a in argv))
-    arrays = load_har(source, data.writable_dir(source.parent))
+    # find_source already verified an archive's sha256: it keys the cache without rehashing.
+    verified = {s.file_name: s.sha256 for s in (*data.UCI_HAR.sources, REBUILT)}
+    arrays = load_har(source, data.writable_dir(source.parent), key=verified.get(source.name))
     device = select_device(args.device)
     run_dir = runs.make_run_dir(EXAMPLE, args.output_dir)
     print(f"Device: {device}")
