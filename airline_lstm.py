@@ -197,13 +197,17 @@ class ChapterStepLog(keras.callbacks.Callback):
               f"validation err: {logs['val_loss']:.6f}", flush=True)
 
 
+def batch_size(config: dict, n_windows: int) -> int:
+    """Windows per step: all of them ("full", the chapter's) or the --batch-size given."""
+    return n_windows if config["batch_size"] == "full" else min(int(config["batch_size"]), n_windows)
+
+
 def train_network(train_xy, validation_xy, config: dict, member: int = 0):
     """Full-batch Adam steps; every 100 steps record the losses and check patience on the
     validation months (the chapter early-stops on the test set: fixed)."""
     x, y = train_xy
-    batch = len(x) if config["batch_size"] == "full" else int(config["batch_size"])
     steps = tf.data.Dataset.from_tensor_slices((x, y)).shuffle(len(x), seed=config["seed"])
-    steps = steps.batch(batch).repeat().prefetch(tf.data.AUTOTUNE)
+    steps = steps.batch(batch_size(config, len(x))).repeat().prefetch(tf.data.AUTOTUNE)
     model = build_model(config)
     history = model.fit(
         steps, steps_per_epoch=STEPS_PER_EPOCH, epochs=config["epochs"],
@@ -364,6 +368,8 @@ def run_training(argv: Sequence[str]) -> dict:
     epochs = [len(h["loss"]) for h in histories]
     metrics.update(epochs=epochs[0] if len(epochs) == 1 else epochs,
                    steps=sum(epochs) * STEPS_PER_EPOCH, train_seconds=round(train_seconds, 2),
+                   seconds_per_epoch=round(train_seconds / sum(epochs), 3),
+                   samples_seen=sum(epochs) * STEPS_PER_EPOCH * batch_size(config, len(train_xy[0])),
                    device=device, preset=config["preset"], seed=config["seed"],
                    train_months=len(train), test_months=len(test),
                    one_step_forecast=one_step.tolist(), free_running_forecast=free_running.tolist())

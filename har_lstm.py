@@ -355,6 +355,7 @@ def run_training(argv: Sequence[str]) -> dict:
                    seconds_per_epoch=round(train_seconds / epochs, 3), device=device,
                    data_source=source_name, preset=config["preset"], seed=config["seed"],
                    train_windows=len(fit_y), validation_windows=len(val_y),
+                   samples_seen=epochs * len(fit_y),
                    test_windows=len(y_test))
     runs.write_history_csv(run_dir / "history.csv", {
         "train_loss": history["loss"], "train_accuracy": history["accuracy"],

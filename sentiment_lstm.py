@@ -279,6 +279,7 @@ def run_training(argv: Sequence[str]) -> dict:
     metrics = {"test_accuracy": float(test_accuracy), "test_loss": float(test_loss),
                "validation_accuracy": float(val_accuracy),
                "steps": len(step_losses), "train_seconds": round(train_seconds, 2),
+               "samples_seen": len(step_losses) * config["batch_size"],
                "device": device, "preset": config["preset"], "seed": config["seed"],
                "test_size": len(test_ix), "vocabulary_size": vectorizer.vocabulary_size()}
     runs.write_history_csv(run_dir / "history.csv", {

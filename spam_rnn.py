@@ -271,6 +271,7 @@ def run_training(argv: Sequence[str]) -> dict:
                    seconds_per_epoch=round(train_seconds / len(history["loss"]), 3),
                    device=device, vocabulary_size=vectorizer.vocabulary_size(),
                    train_size=len(y_train), test_size=len(y_test), preset=config["preset"],
+                   samples_seen=len(history["loss"]) * len(fit_xy[1]),
                    seed=config["seed"])
 
     renamed = {"train_loss": history["loss"], "train_accuracy": history["accuracy"],

@@ -1,0 +1,185 @@
+"""Non-recurrent baselines, computed on exactly the data and splits the examples use: the
+scripts' own loading and splitting functions are imported, so a seed means the same split.
+None of them looks at the test set before predicting it."""
+
+from __future__ import annotations
+
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from common import cli, data
+
+# The figures the chapter prints, shown next to ours (None: the chapter prints no accuracy).
+CHAPTER_FIGURES = {"spam": "96.2% accuracy", "airline": "none", "sentiment": "98.58% accuracy",
+                   "har": "89.5% accuracy"}
+
+
+def _timed(label: str, short: str, compute) -> dict:
+    start = time.perf_counter()
+    metrics = compute()
+    return {"label": label, "short": short, "metrics": metrics,
+            "seconds": round(time.perf_counter() - start, 2)}
+
+
+def _svm_text_classifier(analyzer: str, ngrams: tuple[int, int]):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.svm import LinearSVC
+
+    return make_pipeline(TfidfVectorizer(analyzer=analyzer, ngram_range=ngrams, sublinear_tf=True),
+                         LinearSVC(C=1.0))
+
+
+"""## spam: TF-IDF n-grams + linear SVM on spam_rnn.py's 75/25 split"""
+
+
+def spam(seed: int, quick: bool = False) -> dict[str, dict]:
+    import spam_rnn
+    from sklearn.metrics import f1_score
+
+    texts, labels = spam_rnn.load_messages(data.locate(data.SMS_SPAM, cli.DEFAULT_DATA_DIR))
+    if quick:
+        texts, labels = texts[:spam_rnn.DRY_RUN_SAMPLES], labels[:spam_rnn.DRY_RUN_SAMPLES]
+    (x_train, y_train), (x_test, y_test) = spam_rnn.split_data(texts, labels, seed)
+
+    def fit_score(analyzer, ngrams):
+        def compute():
+            predicted = _svm_text_classifier(analyzer, ngrams).fit(x_train, y_train).predict(x_test)
+            return {"test_accuracy": float((predicted == y_test).mean()),
+                    "spam_f1": float(f1_score(y_test, predicted, pos_label=spam_rnn.SPAM,
+                                              zero_division=0))}
+        return compute
+
+    return {
+        "tfidf_word_1_2_svm": _timed("TF-IDF word 1-2-grams + LinearSVC", "word SVM", fit_score("word", (1, 2))),
+        "tfidf_char_2_5_svm": _timed("TF-IDF char 2-5-grams + LinearSVC", "char SVM", fit_score("char_wb", (2, 5))),
+    }
+
+
+"""## sentiment: TF-IDF + linear SVM on sentiment_lstm.py's stratified split"""
+
+
+def sentiment(seed: int, quick: bool = False) -> dict[str, dict]:
+    import sentiment_lstm
+
+    config = dict(sentiment_lstm.PRESETS["best"], seed=seed)  # keeps the stopwords
+    _, cleaned, labels, _, (train_ix, val_ix, test_ix) = sentiment_lstm.prepare(
+        cli.DEFAULT_DATA_DIR, config, dry_run=quick)
+    cleaned = np.array(cleaned, dtype=object)
+    fit_ix = np.concatenate([train_ix, val_ix])  # nothing to select on: validation joins training
+
+    def compute():
+        model = _svm_text_classifier("word", (1, 2)).fit(cleaned[fit_ix], labels[fit_ix])
+        return {"test_accuracy": float((model.predict(cleaned[test_ix]) == labels[test_ix]).mean())}
+
+    return {"tfidf_svm": _timed("TF-IDF word 1-2-grams + LinearSVC", "TF-IDF SVM", compute)}
+
+
+"""## airline: naive forecasts, Holt-Winters and SARIMA on the 36 test months"""
+
+
+def _one_step_and_free(test: np.ndarray, one_step: np.ndarray, free: np.ndarray) -> dict:
+    import airline_lstm
+
+    e_one, e_free = airline_lstm.errors(test, one_step), airline_lstm.errors(test, free)
+    return {"rmse_one_step": e_one["rmse"], "mae_one_step": e_one["mae"],
+            "rmse_free_running": e_free["rmse"], "mae_free_running": e_free["mae"]}
+
+
+def holt_winters(train: np.ndarray, test: np.ndarray) -> dict:
+    """Additive trend, multiplicative season, fitted on the training months. One-step: the
+    fitted smoothing run on over the test months with its parameters frozen."""
+    from statsmodels.tsa.holtwinters import ExponentialSmoothing
+
+    spec = dict(trend="add", seasonal="mul", seasonal_periods=12)
+    fitted = ExponentialSmoothing(train, initialization_method="estimated", **spec).fit()
+    p = fitted.params
+    frozen = ExponentialSmoothing(
+        np.concatenate([train, test]), initialization_method="known",
+        initial_level=p["initial_level"], initial_trend=p["initial_trend"],
+        initial_seasonal=p["initial_seasons"], **spec).fit(
+        smoothing_level=p["smoothing_level"], smoothing_trend=p["smoothing_trend"],
+        smoothing_seasonal=p["smoothing_seasonal"], optimized=False)
+    return _one_step_and_free(test, frozen.fittedvalues[len(train):], fitted.forecast(len(test)))
+
+
+def sarima(train: np.ndarray, test: np.ndarray) -> dict:
+    """The airline model, SARIMA (0,1,1)(0,1,1)12 on log passengers, fitted on the training
+    months; one-step forecasts filter the test months with the parameters frozen."""
+    from statsmodels.tsa.statespace.sarimax import SARIMAX
+
+    spec = dict(order=(0, 1, 1), seasonal_order=(0, 1, 1, 12))
+    fitted = SARIMAX(np.log(train), **spec).fit(disp=False)
+    frozen = fitted.apply(np.log(np.concatenate([train, test])))
+    one_step = np.exp(frozen.get_prediction(start=len(train)).predicted_mean)
+    return _one_step_and_free(test, one_step, np.exp(fitted.forecast(len(test))))
+
+
+def airline(seed: int = 0, quick: bool = False) -> dict[str, dict]:
+    """Deterministic: the same for every seed (`seed`, `quick` are accepted for symmetry)."""
+    import airline_lstm
+
+    series = airline_lstm.load_series(cli.DEFAULT_DATA_DIR / airline_lstm.BUNDLED_CSV.name)
+    train, test = airline_lstm.split_data(series)
+    naive = airline_lstm.baselines(train, test)
+    with warnings.catch_warnings():  # statsmodels' convergence chatter on 108 months
+        warnings.simplefilter("ignore")
+        return {
+            "naive": _timed("naive (last month)", "naive", lambda: naive["naive"]),
+            "seasonal_naive": _timed("seasonal naive (same month last year)", "seasonal naive",
+                                     lambda: naive["seasonal_naive"]),
+            "holt_winters": _timed("Holt-Winters (additive trend, multiplicative season)", "Holt-Winters",
+                                   lambda: holt_winters(train, test)),
+            "sarima": _timed("SARIMA (0,1,1)(0,1,1)12 on logs", "SARIMA", lambda: sarima(train, test)),
+        }
+
+
+"""## har: a small 1D CNN, trained like the examples (held-out training subjects)"""
+
+
+def har(seed: int, quick: bool = False, data_dir: Path | None = None) -> dict[str, dict]:
+    import har_lstm
+    import keras
+    from keras import layers
+
+    source, _ = har_lstm.find_source(data_dir or cli.DEFAULT_DATA_DIR, explicit=data_dir is not None)
+    arrays = har_lstm.load_har(source, data.writable_dir(source.parent))
+    x_train, y_train, subjects = arrays["x_train"], arrays["y_train"], arrays["subject_train"]
+    x_test, y_test = arrays["x_test"], arrays["y_test"]
+    if quick:
+        n_train, n_test = har_lstm.DRY_RUN_WINDOWS
+        x_train, y_train, subjects = x_train[:n_train], y_train[:n_train], subjects[:n_train]
+        x_test, y_test = x_test[:n_test], y_test[:n_test]
+    held_out = har_lstm.split_validation(
+        subjects, min(har_lstm.PRESETS["chapter"]["validation_subjects"],
+                      len(np.unique(subjects)) - 1), seed)
+    fit_x, fit_y = x_train[~held_out], y_train[~held_out]
+
+    def compute():
+        keras.utils.set_random_seed(seed)
+        inputs = keras.Input(shape=x_train.shape[1:])
+        x = layers.Normalization(mean=fit_x.mean(axis=(0, 1)), variance=fit_x.var(axis=(0, 1)))(inputs)
+        x = layers.Conv1D(32, 7, padding="same", activation="relu")(x)
+        x = layers.MaxPooling1D(2)(x)
+        x = layers.Conv1D(64, 5, padding="same", activation="relu")(x)
+        x = layers.GlobalAveragePooling1D()(x)
+        x = layers.Dropout(0.3)(x)
+        model = keras.Model(inputs, layers.Dense(len(har_lstm.LABELS))(x))
+        model.compile(optimizer=keras.optimizers.Adam(1e-3), metrics=["accuracy"],
+                      loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+        model.fit(fit_x, fit_y, batch_size=64, epochs=1 if quick else 30, verbose=0,
+                  validation_data=(x_train[held_out], y_train[held_out]),
+                  callbacks=[keras.callbacks.EarlyStopping(patience=5, restore_best_weights=True)])
+        predicted = model.predict(x_test, batch_size=1024, verbose=0).argmax(axis=1)
+        from sklearn.metrics import f1_score
+        return {"test_accuracy": float((predicted == y_test).mean()),
+                "f1_weighted": float(f1_score(y_test, predicted, average="weighted"))}
+
+    return {"cnn_1d": _timed("1D CNN (2 conv layers, global average pooling)", "1D CNN", compute)}
+
+
+BASELINES = {"spam": spam, "airline": airline, "sentiment": sentiment, "har": har}
+PER_SEED = {"spam": True, "airline": False, "sentiment": True, "har": True}

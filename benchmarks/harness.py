@@ -1,0 +1,254 @@
+"""`python -m benchmarks`: run the examples' scripts as child processes (seed by seed), collect
+their metrics.json with wall time, time per epoch, throughput and peak memory, compute the
+baselines on the same splits, and write results/<date>-<machine>.json plus a Markdown table.
+
+Results accumulate: a second command on the same day and machine adds to (or replaces rows of)
+the same JSON, so the examples can be measured in several sittings."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import socket
+import subprocess
+import sys
+import time
+import traceback
+from pathlib import Path
+from typing import Sequence
+
+from common import cli
+from common.runs import write_json
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRIPTS = {"spam": "spam_rnn.py", "airline": "airline_lstm.py",
+           "sentiment": "sentiment_lstm.py", "har": "har_lstm.py"}
+PRESETS = ("chapter", "best")
+
+
+def comma_list(choices: Sequence[str]):
+    def parse(text: str) -> list[str]:
+        items = [item.strip() for item in text.split(",") if item.strip()]
+        unknown = [item for item in items if item not in choices]
+        if unknown or not items:
+            raise argparse.ArgumentTypeError(
+                f"expected a comma-separated list of {', '.join(choices)}, got {text!r}")
+        return list(dict.fromkeys(items))
+    return parse
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = cli.OneLineParser(prog="python -m benchmarks", description=__doc__,
+                               formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--examples", type=comma_list(list(SCRIPTS)), default=list(SCRIPTS),
+                        help="examples to run (default: spam,airline,sentiment,har)")
+    parser.add_argument("--presets", type=comma_list(PRESETS), default=list(PRESETS),
+                        help="presets to run (default: chapter,best)")
+    parser.add_argument("--seeds", type=cli.positive_int, default=5,
+                        help="seeds 0..N-1 per example and preset (default: 5)")
+    parser.add_argument("--quick", action="store_true",
+                        help="dry-run sizes (a few hundred samples, 2 epochs): checks the "
+                             "harness, not the models (default: off)")
+    parser.add_argument("--data-dir", type=Path, default=None,
+                        help="folder with the UCI HAR data for har (default: the script's own "
+                             "default, which downloads it); the other examples use data/")
+    parser.add_argument("--results-dir", type=Path, default=ROOT / "benchmarks" / "results",
+                        help="where the JSON and Markdown go (default: benchmarks/results)")
+    parser.add_argument("--work-dir", type=Path, default=None,
+                        help="run folders and logs of the scripts (default: "
+                             "runs/benchmark/<timestamp>)")
+    parser.add_argument("--timeout", type=cli.positive_int, default=None,
+                        help="seconds before a run is stopped and counted as failed "
+                             "(default: none)")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks (default: off)")
+    return parser
+
+
+"""## The machine"""
+
+
+def describe_machine() -> dict:
+    import keras
+    import tensorflow as tf
+
+    gpus = tf.config.list_physical_devices("GPU")
+    gpu_names = [tf.config.experimental.get_device_details(g).get("device_name", g.name)
+                 for g in gpus]
+    cpu = platform.processor() or platform.machine()
+    try:
+        model = next(line.split(":", 1)[1].strip() for line in
+                     Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name"))
+        cpu = model
+    except (OSError, StopIteration):
+        pass
+    try:
+        commit = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=ROOT,
+                                capture_output=True, text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        commit = ""
+    description = (f"{', '.join(gpu_names)} GPU" if gpu_names else "no GPU") + \
+        f"; {os.cpu_count()} CPU cores ({cpu}); {platform.system()} {platform.machine()}"
+    return {"host": socket.gethostname(), "cpu_count": os.cpu_count(), "cpu": cpu,
+            "gpus": gpu_names, "description": description, "python": platform.python_version(),
+            "tensorflow": tf.__version__, "keras": keras.__version__, "commit": commit or "unknown"}
+
+
+def results_name(machine: dict, quick: bool) -> str:
+    where = machine["gpus"][0] if machine["gpus"] else f"{machine['host']}-cpu{machine['cpu_count']}"
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", where).strip("-").lower()
+    return f"{time.strftime('%Y-%m-%d')}-{slug}{'-quick' if quick else ''}"
+
+
+"""## One run of one script"""
+
+
+def run_script(example: str, preset: str, seed: int, args, work_dir: Path) -> dict:
+    """The script as a child process; wall time and peak resident memory from wait4."""
+    run_dir = work_dir / f"{example}-{preset}-seed{seed}"
+    log_path = work_dir / "logs" / f"{example}-{preset}-seed{seed}.log"
+    command = [sys.executable, SCRIPTS[example], "--preset", preset, "--seed", str(seed),
+               "--output-dir", str(run_dir)]
+    if args.quick:
+        command.append("--dry-run")
+    if example == "har" and args.data_dir is not None:
+        command += ["--data-dir", str(args.data_dir)]
+    record = {"example": example, "preset": preset, "seed": seed,
+              "command": " ".join(["python", *command[1:]]), "log": str(log_path)}
+    print(f"[benchmark] {record['command']}", flush=True)
+    start = time.perf_counter()
+    with open(log_path, "w") as log:
+        child = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            status, usage = _wait(child, args.timeout)
+        except BaseException:  # Ctrl-C: do not leave the child training on its own
+            child.kill()
+            os.wait4(child.pid, 0)
+            raise
+    record["wall_seconds"] = round(time.perf_counter() - start, 2)
+    record["peak_rss_mb"] = round(usage.ru_maxrss / 1024, 1)  # Linux reports KiB
+    record["returncode"] = status
+    metrics_file = run_dir / "metrics.json"
+    if status == 0 and metrics_file.is_file():
+        metrics = json.loads(metrics_file.read_text())
+        for bulky in ("one_step_forecast", "free_running_forecast"):
+            metrics.pop(bulky, None)
+        epochs = metrics.get("epochs")
+        total_epochs = sum(epochs) if isinstance(epochs, list) else epochs
+        train_seconds = metrics.get("train_seconds")
+        record.update(status="ok", metrics=metrics, device=metrics.get("device"),
+                      epochs=total_epochs,
+                      seconds_per_epoch=metrics.get("seconds_per_epoch") or (
+                          train_seconds / total_epochs if train_seconds and total_epochs else None),
+                      samples_per_second=round(metrics["samples_seen"] / train_seconds, 1)
+                      if metrics.get("samples_seen") and train_seconds else None)
+    else:
+        lines = [line for line in log_path.read_text(errors="replace").splitlines() if line.strip()]
+        reason = "timed out" if status is None else f"exit {status}"
+        record.update(status="failed", metrics={},
+                      error=f"{reason}: {lines[-1][:200] if lines else 'no output'}")
+    print(f"[benchmark]   {record['status']} in {record['wall_seconds']} s", flush=True)
+    return record
+
+
+def _wait(child: subprocess.Popen, timeout: int | None):
+    """(exit status or None when killed for time, rusage of that child alone)."""
+    deadline = None if timeout is None else time.monotonic() + timeout
+    while True:
+        pid, status, usage = os.wait4(child.pid, os.WNOHANG)
+        if pid:
+            child.returncode = os.waitstatus_to_exitcode(status)
+            return child.returncode, usage
+        if deadline is not None and time.monotonic() > deadline:
+            child.kill()
+            _, _, usage = os.wait4(child.pid, 0)
+            child.returncode = -9
+            return None, usage
+        time.sleep(0.2)
+
+
+def run_baselines(example: str, seeds: list[int], args) -> list[dict]:
+    from benchmarks import baselines
+
+    rows = []
+    for seed in seeds if baselines.PER_SEED[example] else seeds[:1]:
+        print(f"[benchmark] baselines for {example}, seed {seed}", flush=True)
+        kwargs = {"data_dir": args.data_dir} if example == "har" else {}
+        try:
+            computed = baselines.BASELINES[example](seed, quick=args.quick, **kwargs)
+        except Exception as error:  # a failed baseline is reported, never dropped
+            if args.debug:
+                traceback.print_exc()
+            rows.append({"example": example, "name": "failed", "label": "baselines FAILED",
+                         "short": "FAILED",
+                         "seed": seed, "metrics": {}, "error": str(error)[:200]})
+            continue
+        for name, row in computed.items():
+            rows.append({"example": example, "name": name, "seed": seed, **row})
+    return rows
+
+
+"""## Putting it together"""
+
+
+def merge(old: list[dict], new: list[dict], key) -> list[dict]:
+    replaced = {key(row) for row in new}
+    return [row for row in old if key(row) not in replaced] + new
+
+
+def save(results: dict, results_dir: Path, name: str) -> tuple[Path, Path]:
+    from benchmarks.report import render
+
+    json_path, md_path = results_dir / f"{name}.json", results_dir / f"{name}.md"
+    write_json(json_path, results)
+    temp = md_path.with_name(md_path.name + ".tmp")
+    temp.write_text(render(results))
+    os.replace(temp, md_path)
+    return json_path, md_path
+
+
+def run(argv: Sequence[str] | None = None) -> dict:
+    args = build_parser().parse_args(argv)
+    if args.data_dir is not None:
+        args.data_dir = args.data_dir.resolve()
+    try:
+        args.results_dir.mkdir(parents=True, exist_ok=True)
+        work_dir = (args.work_dir or ROOT / "runs" / "benchmark" / time.strftime("%Y%m%d-%H%M%S")).resolve()
+        (work_dir / "logs").mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise SystemExit(f"error: cannot create {error.filename} ({error.strerror}); pass "
+                         "writable --results-dir / --work-dir folders")
+    machine = describe_machine()
+    name = results_name(machine, args.quick)
+    json_path = args.results_dir / f"{name}.json"
+    results = json.loads(json_path.read_text()) if json_path.is_file() else {}
+    command = "python -m benchmarks " + " ".join(argv if argv is not None else sys.argv[1:])
+    results.update(machine=machine, commands=[*results.get("commands", []), command.strip()])
+    results.setdefault("runs", [])
+    results.setdefault("baselines", [])
+    seeds = list(range(args.seeds))
+    start = time.perf_counter()
+    elapsed_before = results.get("total_seconds", 0)
+
+    for example in args.examples:
+        for preset in args.presets:
+            for seed in seeds:
+                record = run_script(example, preset, seed, args, work_dir)
+                results["runs"] = merge(results["runs"], [record],
+                                        key=lambda r: (r["example"], r["preset"], r["seed"]))
+                results["total_seconds"] = round(elapsed_before + time.perf_counter() - start, 1)
+                save(results, args.results_dir, name)  # written after every run: nothing lost
+        rows = run_baselines(example, seeds, args)
+        results["baselines"] = merge(results["baselines"], rows,
+                                     key=lambda r: (r["example"], r["seed"]))
+        results["total_seconds"] = round(elapsed_before + time.perf_counter() - start, 1)
+        save(results, args.results_dir, name)
+    json_path, md_path = save(results, args.results_dir, name)
+    print(f"[benchmark] wrote {json_path} and {md_path}")
+    return results
+
+
+def main(argv: Sequence[str] | None = None):
+    return cli.run_cli(run, argv)

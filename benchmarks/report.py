@@ -1,0 +1,132 @@
+"""Markdown tables from a results JSON: mean +- sample standard deviation over seeds, each
+example's figure next to its baselines (same splits) and the chapter's published figure."""
+
+from __future__ import annotations
+
+import statistics
+
+from benchmarks.baselines import CHAPTER_FIGURES, PER_SEED
+
+# Per example: (metric key, column title, format) - the first is the headline figure.
+METRICS = {
+    "spam": [("test_accuracy", "test accuracy", "pct"), ("spam_f1", "spam F1", "f3")],
+    "airline": [("rmse_one_step", "RMSE one-step", "f2"),
+                ("rmse_free_running", "RMSE free-running", "f2"),
+                ("mae_one_step", "MAE one-step", "f2"), ("mae_free_running", "MAE free-running", "f2")],
+    "sentiment": [("test_accuracy", "test accuracy", "pct")],
+    "har": [("test_accuracy", "test accuracy", "pct"), ("f1_weighted", "weighted F1", "pct")],
+}
+TITLES = {"spam": "spam_rnn.py (SMS Spam Collection, 25% test split)",
+          "airline": "airline_lstm.py (36 test months, thousands of passengers)",
+          "sentiment": "sentiment_lstm.py (UMICH SI650, 20% stratified test split)",
+          "har": "har_lstm.py (UCI HAR, 2947 test windows of 9 unseen subjects)"}
+HEADLINE = {"spam": ["test_accuracy"], "airline": ["rmse_one_step", "rmse_free_running"],
+            "sentiment": ["test_accuracy"], "har": ["test_accuracy"]}
+
+
+def mean_std(values: list[float], kind: str) -> str:
+    scale, unit, digits = {"pct": (100, "%", 2), "f3": (1, "", 3), "f2": (1, "", 2),
+                           "f1": (1, "", 1), "f0": (1, "", 0)}[kind]
+    values = [v * scale for v in values if v is not None]
+    if not values:
+        return "-"
+    if len(values) == 1:
+        return f"{values[0]:.{digits}f}{unit}"
+    return f"{statistics.mean(values):.{digits}f} +- {statistics.stdev(values):.{digits}f}{unit}"
+
+
+def _kind(example: str, key: str) -> str:
+    return next(kind for name, _, kind in METRICS[example] if name == key)
+
+
+def _headline(example: str, rows: list[dict]) -> str:
+    return " / ".join(mean_std([r[key] for r in rows if key in r], _kind(example, key))
+                      for key in HEADLINE[example])
+
+
+def _runs_cell(runs: list[dict]) -> str:
+    ok = [r for r in runs if r["status"] == "ok"]
+    cell = f"{len(ok)}/{len(runs)}"
+    failed = [r for r in runs if r["status"] != "ok"]
+    if failed:
+        cell += " (FAILED: " + ", ".join(f"seed {r['seed']}: {r.get('error', '?')}" for r in failed) + ")"
+    return cell
+
+
+def _group(results: dict, example: str):
+    runs = [r for r in results.get("runs", []) if r["example"] == example]
+    presets = list(dict.fromkeys(r["preset"] for r in runs))
+    baselines: dict[str, list[dict]] = {}
+    for row in results.get("baselines", []):
+        if row["example"] == example:
+            baselines.setdefault(row["name"], []).append(row)
+    return runs, presets, baselines
+
+
+def _baseline_cell(example: str, rows: list[dict]) -> str:
+    if rows[0]["name"] == "failed":
+        return "baselines FAILED: " + "; ".join(r.get("error", "?") for r in rows)
+    return f"{rows[0].get('short', rows[0]['label'])}: {_headline(example, [r['metrics'] for r in rows])}"
+
+
+def summary_table(results: dict) -> list[str]:
+    lines = ["| example | preset | runs ok | headline figure | baselines, same splits | "
+             "chapter's figure | s/epoch | train samples/s | wall s/run | peak RSS MB |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for example in METRICS:
+        runs, presets, baselines = _group(results, example)
+        base = "; ".join(_baseline_cell(example, rows) for rows in baselines.values()) or "-"
+        for preset in presets:
+            mine = [r for r in runs if r["preset"] == preset]
+            ok = [r for r in mine if r["status"] == "ok"]
+            lines.append(
+                f"| {example} | {preset} | {_runs_cell(mine)} | "
+                f"{_headline(example, [r['metrics'] for r in ok])} | {base} | "
+                f"{CHAPTER_FIGURES[example]} | "
+                f"{mean_std([r.get('seconds_per_epoch') for r in ok], 'f2')} | "
+                f"{mean_std([r.get('samples_per_second') for r in ok], 'f0')} | "
+                f"{mean_std([r['wall_seconds'] for r in ok], 'f1')} | "
+                f"{mean_std([r.get('peak_rss_mb') for r in ok], 'f0')} |")
+    return lines
+
+
+def example_table(results: dict, example: str) -> list[str]:
+    runs, presets, baselines = _group(results, example)
+    if not runs and not baselines:
+        return []
+    columns = METRICS[example]
+    lines = [f"### {TITLES[example]}", "",
+             "| model | seeds | " + " | ".join(title for _, title, _ in columns) + " | epochs |",
+             "| --- | --- | " + " | ".join("---" for _ in columns) + " | --- |"]
+    for preset in presets:
+        mine = [r for r in runs if r["preset"] == preset]
+        ok = [r["metrics"] for r in mine if r["status"] == "ok"]
+        epochs = [r.get("epochs") for r in mine if r["status"] == "ok"]
+        lines.append(f"| {preset} preset | {', '.join(str(r['seed']) for r in mine)} "
+                     f"({_runs_cell(mine)} ok) | "
+                     + " | ".join(mean_std([m.get(key) for m in ok], kind) for key, _, kind in columns)
+                     + f" | {mean_std(epochs, 'f1')} |")
+    for rows in baselines.values():
+        seeds = ", ".join(str(r["seed"]) for r in rows) if PER_SEED[example] else "any"
+        lines.append(f"| {rows[0]['label']} | {seeds} | "
+                     + " | ".join(mean_std([r["metrics"].get(key) for r in rows], kind)
+                                  for key, _, kind in columns) + " | - |")
+    lines.append(f"| the chapter (book) | - | {CHAPTER_FIGURES[example]} |"
+                 + " |" * len(columns))
+    return lines + [""]
+
+
+def render(results: dict) -> str:
+    machine = results["machine"]
+    lines = ["# Benchmark results", "",
+             f"Machine: {machine['description']}; Python {machine['python']}, TensorFlow "
+             f"{machine['tensorflow']}, Keras {machine['keras']}; commit {machine['commit']}.",
+             f"Commands: {'; '.join(f'`{c}`' for c in results.get('commands', []))}.",
+             f"Total harness time: {results.get('total_seconds', 0) / 60:.1f} min. Figures are "
+             "mean +- sample standard deviation over the seeds; a seed draws the data split "
+             "(spam, sentiment) and the initialisation. Wall time is the whole script, start-up "
+             "included; s/epoch and samples/s count training only.", "",
+             *summary_table(results), ""]
+    for example in METRICS:
+        lines += example_table(results, example)
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,80 @@
+"""The benchmark harness in --quick mode (dry-run sizes): files written, every row present,
+baselines computed, failures reported rather than dropped."""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from benchmarks import harness, report
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_quick_benchmark_writes_json_and_markdown_with_every_row(tmp_path):
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
+    result = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--examples", "spam,airline", "--seeds", "1",
+         "--quick", "--results-dir", str(tmp_path / "results"), "--work-dir", str(tmp_path / "work")],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=240)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    [json_path] = (tmp_path / "results").glob("*-quick.json")
+    [md_path] = (tmp_path / "results").glob("*-quick.md")
+    results = json.loads(json_path.read_text())
+
+    runs = {(r["example"], r["preset"], r["seed"]): r for r in results["runs"]}
+    assert set(runs) == {(e, p, 0) for e in ("spam", "airline") for p in ("chapter", "best")}
+    for run in runs.values():
+        assert run["status"] == "ok", run
+        assert run["wall_seconds"] > 0 and run["peak_rss_mb"] > 50
+        assert run["seconds_per_epoch"] > 0 and run["samples_per_second"] > 0
+        assert (tmp_path / "work" / f"{run['example']}-{run['preset']}-seed0" / "metrics.json").is_file()
+    assert 0 <= runs["spam", "chapter", 0]["metrics"]["test_accuracy"] <= 1
+    assert runs["airline", "best", 0]["metrics"]["rmse_one_step"] > 0
+
+    baselines = {(b["example"], b["name"]): b["metrics"] for b in results["baselines"]}
+    assert set(baselines) == {("spam", "tfidf_word_1_2_svm"), ("spam", "tfidf_char_2_5_svm"),
+                              ("airline", "naive"), ("airline", "seasonal_naive"),
+                              ("airline", "holt_winters"), ("airline", "sarima")}
+    assert baselines["airline", "naive"]["rmse_one_step"] == pytest.approx(50.30, abs=0.01)
+    assert baselines["airline", "sarima"]["rmse_one_step"] < baselines["airline", "naive"]["rmse_one_step"]
+    assert results["machine"]["cpu_count"] == os.cpu_count()
+
+    markdown = md_path.read_text()
+    for row in ("| spam | chapter |", "| spam | best |", "| airline | chapter |",
+                "| airline | best |", "| SARIMA (0,1,1)(0,1,1)12 on logs |",
+                "| TF-IDF char 2-5-grams + LinearSVC |", "96.2% accuracy"):
+        assert row in markdown
+
+
+def test_a_failed_run_is_reported_not_dropped(tmp_path, monkeypatch):
+    script = tmp_path / "broken.py"
+    script.write_text("import sys\nprint('error: the data set is missing')\nsys.exit(2)\n")
+    monkeypatch.setitem(harness.SCRIPTS, "spam", str(script))
+    (tmp_path / "logs").mkdir()
+    args = argparse.Namespace(quick=True, data_dir=None, timeout=60)
+    record = harness.run_script("spam", "chapter", 3, args, tmp_path)
+    assert record["status"] == "failed" and record["returncode"] == 2
+    assert "the data set is missing" in record["error"]
+
+    results = {"machine": {"description": "test", "python": "3", "tensorflow": "2",
+                           "keras": "3", "commit": "x"}, "runs": [record], "baselines": []}
+    assert "0/1 (FAILED: seed 3: exit 2: error: the data set is missing)" in report.render(results)
+
+
+def test_mean_and_sample_standard_deviation():
+    assert report.mean_std([0.9, 0.92, 0.94], "pct") == "92.00 +- 2.00%"
+    assert report.mean_std([15.0], "f2") == "15.00"
+    assert report.mean_std([], "f2") == "-"
+
+
+def test_unknown_example_is_a_one_line_error():
+    result = subprocess.run([sys.executable, "-m", "benchmarks", "--examples", "spam,mnist"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert "--examples" in result.stderr and "mnist" in result.stderr
+    assert "Traceback" not in result.stderr
