@@ -17,21 +17,20 @@ from __future__ import annotations
 
 import argparse
 import csv
-import os
-import time
+import json
+import shutil
 from pathlib import Path
 from typing import Sequence
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's start-up chatter quiet
+import common.environment  # noqa: E402,F401 - first: quiet TensorFlow, no writes to ~/.keras
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 from keras import layers  # noqa: E402
 
-from common import cli, data, plotting, runs  # noqa: E402
+from common import cli, data, device, plotting, resume, runs  # noqa: E402
 from common.cli import DEFAULT_DATA_DIR  # noqa: E402
-from common.device import select_device  # noqa: E402
 from common.errors import UserError  # noqa: E402
 
 EXAMPLE = "airline"
@@ -177,7 +176,8 @@ def build_model(config: dict) -> keras.Model:
     linear output (W_out, b_out) applied at every step."""
     inputs = keras.Input(shape=(config["seq_size"], 1), name="window")
     x = layers.LSTM(config["hidden_dim"], return_sequences=True)(inputs)
-    outputs = layers.Dense(1, name="next_value")(x)  # Dense on a sequence acts per step
+    # Dense on a sequence acts per step; float32 under mixed precision.
+    outputs = layers.Dense(1, name="next_value", dtype="float32")(x)
     model = keras.Model(inputs, outputs, name="airline_lstm")
     model.compile(optimizer=keras.optimizers.Adam(config["learning_rate"]), loss="mse")
     return model
@@ -202,20 +202,55 @@ def batch_size(config: dict, n_windows: int) -> int:
     return n_windows if config["batch_size"] == "full" else min(int(config["batch_size"]), n_windows)
 
 
-def train_network(train_xy, validation_xy, config: dict, member: int = 0):
-    """Full-batch Adam steps; every 100 steps record the losses and check patience on the
-    validation months (the chapter early-stops on the test set: fixed)."""
+def train_network(train_xy, validation_xy, config: dict, state: resume.TrainingState,
+                  strategy: tf.distribute.Strategy, member: int = 0):
+    """Full-batch Adam steps; every 100 steps record the losses (in `state.history`) and check
+    patience on the validation months (the chapter early-stops on the test set: fixed)."""
     x, y = train_xy
     steps = tf.data.Dataset.from_tensor_slices((x, y)).shuffle(len(x), seed=config["seed"])
-    steps = steps.batch(batch_size(config, len(x))).repeat().prefetch(tf.data.AUTOTUNE)
-    model = build_model(config)
-    history = model.fit(
-        steps, steps_per_epoch=STEPS_PER_EPOCH, epochs=config["epochs"],
-        validation_data=validation_xy, verbose=0, shuffle=False,
-        callbacks=[ChapterStepLog(member), keras.callbacks.EarlyStopping(
-            monitor="val_loss", patience=config["patience"],
-            restore_best_weights=config["preset"] == "best")])
-    return model, history.history
+    steps = device.for_strategy(
+        steps.batch(batch_size(config, len(x))).repeat().prefetch(tf.data.AUTOTUNE))
+    with strategy.scope():  # variables and optimizer on every replica
+        model = build_model(config)
+    model.fit(steps, steps_per_epoch=STEPS_PER_EPOCH, epochs=config["epochs"],
+              validation_data=validation_xy, verbose=0, shuffle=False,
+              callbacks=[ChapterStepLog(member), *state.callbacks(),
+                         keras.callbacks.EarlyStopping(
+                             monitor="val_loss", patience=config["patience"],
+                             restore_best_weights=config["preset"] == "best")])
+    return model, state.history
+
+
+def train_ensemble(train_xy, validation_xy, config: dict, run_dir: Path, placement):
+    """`config["ensemble"]` networks, seeds seed, seed + 1, ...; each finished member is kept
+    in the backup folder until all are done, so --resume retrains none of them."""
+    backup = run_dir / resume.BACKUP
+    models, histories = [], []
+    for member in range(config["ensemble"]):
+        finished = backup / f"member-{member}.keras"
+        if finished.is_file():
+            models.append(keras.models.load_model(finished))
+            histories.append(json.loads(finished.with_suffix(".json").read_text()))
+            print(f"[model {member + 1}] finished before the interruption: loaded")
+            continue
+        state = resume.TrainingState(backup / f"member-{member}")
+        try:
+            model, history = train_network(train_xy, validation_xy,
+                                            dict(config, seed=config["seed"] + member),
+                                            state, placement.strategy, member)
+        except KeyboardInterrupt:
+            first = histories[0] if histories else state.history
+            if first:
+                save_history(first, run_dir)
+            done = sum(len(h["loss"]) for h in histories) + state.epochs
+            raise resume.Interrupted(run_dir, "airline_lstm.py", done) from None
+        if config["ensemble"] > 1:
+            model.save(finished)
+            runs.write_json(finished.with_suffix(".json"), history)
+        models.append(model)
+        histories.append(history)
+    shutil.rmtree(backup, ignore_errors=True)
+    return models, histories
 
 
 """## Model evaluation"""
@@ -277,6 +312,19 @@ def baselines(train: np.ndarray, test: np.ndarray) -> dict:
     return result
 
 
+def save_history(history: dict, run_dir: Path) -> None:
+    """history.csv and loss.png of the first network: after training, or what there is on
+    Ctrl-C."""
+    runs.write_history_csv(run_dir / "history.csv", {
+        "train_loss": history["loss"], "validation_loss": history["val_loss"],
+        "epoch_seconds": history["epoch_seconds"]})
+    iterations = [STEPS_PER_EPOCH * (i + 1) for i in range(len(history["loss"]))]
+    plotting.plot_curves(run_dir / "loss.png", {"LSTM training loss": history["loss"],
+                                                "LSTM validation loss": history["val_loss"]},
+                         title="LSTM loss per iteration", ylabel="Loss (MSE, normalised)",
+                         xlabel="Iteration", x=iterations)
+
+
 def plot_results(train, predictions, actual, path: Path, title: str) -> Path:
     """The chapter's plot_results: training data, predictions and test data."""
     n = len(train)
@@ -313,7 +361,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def run_training(argv: Sequence[str]) -> dict:
-    args = build_parser().parse_args(argv)
+    args = cli.parse_training_args(build_parser(), argv, EXAMPLE, "airline_lstm.py")
     config = cli.resolve_config(args, PRESETS)
     if args.dry_run:
         config["ensemble"] = min(config["ensemble"], 2)
@@ -327,12 +375,17 @@ def run_training(argv: Sequence[str]) -> dict:
         raise UserError(f"{csv_path}: {len(series)} values are too few for windows of {seq_size} "
                         f"months, a validation year and a test part; use at least "
                         f"{int(np.ceil(min_train / 0.75)) + 1} values or a smaller --seq-size")
-    device = select_device(args.device)
-    run_dir = runs.make_run_dir(EXAMPLE, args.output_dir)
-    print(f"Device: {device}")
+    placement = device.configure(args.device, args.devices, args.mixed_precision)
+    run_dir = runs.make_run_dir(EXAMPLE, args.output_dir, resume=bool(args.resume),
+                                chief=placement.is_chief)
+    print(f"Device: {placement.description}")
     keras.utils.set_random_seed(config["seed"])
 
     scaler = Scaler(config["transform"], train)
+    # Written first: --resume reads the run's command line from it.
+    runs.write_config(run_dir, EXAMPLE, "airline_lstm.py", args.argv, config, csv=str(csv_path),
+                      column=args.column, device=placement.description,
+                      normalisation={"mean": scaler.mean, "std": scaler.std})
     values = scaler.to_model(train)
     print(f"{len(series)} months: {len(train)} to train (the last {n_validation} of them to "
           f"validate), {len(test)} to test")
@@ -342,13 +395,7 @@ def run_training(argv: Sequence[str]) -> dict:
     train_xy = make_windows(values[:len(values) - n_validation], seq_size)
     validation_xy = make_windows(values[len(values) - n_validation - seq_size:], seq_size)
 
-    start = time.perf_counter()
-    models, histories = [], []
-    for member in range(config["ensemble"]):
-        model, history = train_network(train_xy, validation_xy, dict(config, seed=config["seed"] + member), member)
-        models.append(model)
-        histories.append(history)
-    train_seconds = time.perf_counter() - start
+    models, histories = train_ensemble(train_xy, validation_xy, config, run_dir, placement)
 
     one_step = forecast_one_step(models, scaler, series, len(test), seq_size)
     free_running = forecast_free_running(models, scaler, train, len(test), seq_size)
@@ -366,30 +413,21 @@ def run_training(argv: Sequence[str]) -> dict:
               f"{row['rmse_free_running']:>12.2f}{row['mae_free_running']:>12.2f}")
 
     epochs = [len(h["loss"]) for h in histories]
+    all_epochs = {"epoch_seconds": [s for h in histories for s in h["epoch_seconds"]]}
     metrics.update(epochs=epochs[0] if len(epochs) == 1 else epochs,
-                   steps=sum(epochs) * STEPS_PER_EPOCH, train_seconds=round(train_seconds, 2),
-                   seconds_per_epoch=round(train_seconds / sum(epochs), 3),
+                   steps=sum(epochs) * STEPS_PER_EPOCH, **runs.timing(all_epochs),
                    samples_seen=sum(epochs) * STEPS_PER_EPOCH * batch_size(config, len(train_xy[0])),
-                   device=device, preset=config["preset"], seed=config["seed"],
+                   device=placement.description, replicas=placement.replicas,
+                   precision=placement.precision, preset=config["preset"], seed=config["seed"],
                    train_months=len(train), test_months=len(test),
                    one_step_forecast=one_step.tolist(), free_running_forecast=free_running.tolist())
-    first = histories[0]
-    runs.write_history_csv(run_dir / "history.csv", {"train_loss": first["loss"],
-                                                     "validation_loss": first["val_loss"]})
-    iterations = [STEPS_PER_EPOCH * (i + 1) for i in range(len(first["loss"]))]
-    plotting.plot_curves(run_dir / "loss.png", {"LSTM training loss": first["loss"],
-                                                "LSTM validation loss": first["val_loss"]},
-                         title="LSTM loss per iteration", ylabel="Loss (MSE, normalised)",
-                         xlabel="Iteration", x=iterations)
+    save_history(histories[0], run_dir)
     plot_results(train, one_step, test, run_dir / "prediction_ground_truth.png",
                  "Predictions given the true previous months")
     plot_results(train, free_running, test, run_dir / "prediction_free_running.png",
                  "Free-running forecast from the training data only")
     models[0].save(run_dir / "model.keras")
-    runs.write_json(run_dir / "metrics.json", metrics)
-    runs.write_config(run_dir, EXAMPLE, "airline_lstm.py", argv, config, csv=str(csv_path),
-                      column=args.column, device=device,
-                      normalisation={"mean": scaler.mean, "std": scaler.std})
+    runs.write_json(run_dir / "metrics.json", metrics)  # last: its presence marks a finished run
     print(f"Run folder: {run_dir}")
     return {"run_dir": run_dir, **metrics}
 

@@ -18,12 +18,11 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-import time
 import zipfile
 from pathlib import Path
 from typing import Sequence
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's start-up chatter quiet
+import common.environment  # noqa: E402,F401 - first: quiet TensorFlow, no writes to ~/.keras
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
@@ -31,8 +30,7 @@ import tensorflow as tf  # noqa: E402
 from keras import layers  # noqa: E402
 from sklearn import metrics as sk_metrics  # noqa: E402
 
-from common import cli, data, plotting, runs  # noqa: E402
-from common.device import select_device  # noqa: E402
+from common import cli, data, device, plotting, resume, runs  # noqa: E402
 from common.errors import UserError  # noqa: E402
 
 EXAMPLE = "har"
@@ -207,7 +205,7 @@ def build_model(config: dict, mean=None, std=None) -> keras.Model:
         x = layers.Dropout(0.3)(x)
         x = layers.Bidirectional(layers.LSTM(config["hidden"]))(x)
         x = layers.Dropout(0.5)(x)
-    scores = layers.Dense(len(LABELS), name="scores", **weights)(x)
+    scores = layers.Dense(len(LABELS), name="scores", dtype="float32", **weights)(x)
     model = keras.Model(inputs, scores, name=f"har_{config['architecture']}")
     model.compile(optimizer=keras.optimizers.Adam(config["learning_rate"]),
                   loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
@@ -248,7 +246,7 @@ def make_dataset(x, y, batch_size: int, seed: int | None = None) -> tf.data.Data
     dataset = tf.data.Dataset.from_tensor_slices((x, y))
     if seed is not None:
         dataset = dataset.shuffle(len(y), seed=seed, reshuffle_each_iteration=True)
-    return dataset.batch(batch_size).prefetch(tf.data.AUTOTUNE)
+    return device.for_strategy(dataset.batch(batch_size).prefetch(tf.data.AUTOTUNE))
 
 
 """## Evaluation: metrics and the confusion matrix"""
@@ -277,8 +275,14 @@ def evaluate(model, x_test, y_test) -> dict:
             "per_class": {name: report[name] for name in LABELS}}
 
 
-def plot_progress(history: dict, n_train: int, path: Path) -> Path:
-    """The chapter's Figure 26: loss and accuracy over training iterations."""
+def save_history(history: dict, n_train: int, run_dir: Path) -> Path:
+    """history.csv and the chapter's Figure 26 (loss and accuracy over training iterations):
+    after training, or what there is on Ctrl-C."""
+    runs.write_history_csv(run_dir / "history.csv", {
+        "train_loss": history["loss"], "train_accuracy": history["accuracy"],
+        "validation_loss": history["val_loss"], "validation_accuracy": history["val_accuracy"],
+        "epoch_seconds": history["epoch_seconds"]})
+    path = run_dir / "training_progress.png"
     iterations = [n_train * (i + 1) for i in range(len(history["loss"]))]
     return plotting.plot_lines(path, {
         "Train losses": (iterations, history["loss"]),
@@ -299,16 +303,21 @@ def run_training(argv: Sequence[str]) -> dict:
                         help="epochs without validation improvement before stopping "
                              + cli.preset_default(PRESETS, "patience") + "; 0 in the chapter "
                              "preset means no early stopping")
-    args = parser.parse_args(argv)
+    args = cli.parse_training_args(parser, argv, EXAMPLE, "har_lstm.py")
     config = cli.resolve_config(args, PRESETS)
-    source, source_name = find_source(args.data_dir, explicit=any(a.startswith("--data-dir") for a in argv))
+    explicit = any(a.startswith("--data-dir") for a in [*args.argv, *argv])
+    source, source_name = find_source(args.data_dir, explicit=explicit)
     # find_source already verified an archive's sha256: it keys the cache without rehashing.
     verified = {s.file_name: s.sha256 for s in (*data.UCI_HAR.sources, REBUILT)}
     arrays = load_har(source, data.writable_dir(source.parent), key=verified.get(source.name))
-    device = select_device(args.device)
-    run_dir = runs.make_run_dir(EXAMPLE, args.output_dir)
-    print(f"Device: {device}")
+    placement = device.configure(args.device, args.devices, args.mixed_precision)
+    run_dir = runs.make_run_dir(EXAMPLE, args.output_dir, resume=bool(args.resume),
+                                chief=placement.is_chief)
+    print(f"Device: {placement.description}")
     print(f"Data: {source_name}: {source}")
+    # Written first: --resume reads the run's command line from it.
+    runs.write_config(run_dir, EXAMPLE, "har_lstm.py", args.argv, config, data=str(source),
+                      data_source=source_name, device=placement.description)
     keras.utils.set_random_seed(config["seed"])
 
     x_train, y_train, subjects = arrays["x_train"], arrays["y_train"], arrays["subject_train"]
@@ -334,39 +343,40 @@ def run_training(argv: Sequence[str]) -> dict:
     print(f"Training on {len(fit_y)} windows, validating on {len(val_y)} windows of "
           f"{len(np.unique(subjects[held_out]))} held-out training subjects")
 
-    model = build_model(config, mean=fit_x.mean(axis=(0, 1)), std=fit_x.std(axis=(0, 1)))
-    callbacks = [ChapterProgressLog(len(fit_y), config["epochs"])]
+    with placement.strategy.scope():  # variables and optimizer on every replica
+        model = build_model(config, mean=fit_x.mean(axis=(0, 1)), std=fit_x.std(axis=(0, 1)))
+    state = resume.TrainingState(run_dir / resume.BACKUP)
+    callbacks = [ChapterProgressLog(len(fit_y), config["epochs"]), *state.callbacks()]
     if config["patience"]:
         callbacks.append(keras.callbacks.EarlyStopping(
             monitor="val_loss", patience=config["patience"], restore_best_weights=True))
-    start = time.perf_counter()
-    history = model.fit(make_dataset(fit_x, fit_y, config["batch_size"], seed=config["seed"]),
-                        validation_data=make_dataset(val_x, val_y, 1024),
-                        epochs=config["epochs"], callbacks=callbacks, verbose=0,
-                        shuffle=False).history
-    train_seconds = time.perf_counter() - start
+    try:
+        model.fit(make_dataset(fit_x, fit_y, config["batch_size"], seed=config["seed"]),
+                  validation_data=make_dataset(val_x, val_y, 1024),
+                  epochs=config["epochs"], callbacks=callbacks, verbose=0, shuffle=False)
+    except KeyboardInterrupt:
+        if state.epochs:
+            save_history(state.history, len(fit_y), run_dir)
+        raise resume.Interrupted(run_dir, "har_lstm.py", state.epochs) from None
+    history = state.history
     print("Optimization Finished!")
 
     _, val_accuracy = model.evaluate(val_x, val_y, batch_size=1024, verbose=0)
     metrics = evaluate(model, x_test, y_test)
     metrics["validation_accuracy"] = float(val_accuracy)
     epochs = len(history["loss"])
-    metrics.update(epochs=epochs, train_seconds=round(train_seconds, 2),
-                   seconds_per_epoch=round(train_seconds / epochs, 3), device=device,
+    metrics.update(epochs=epochs, **runs.timing(history), resumed_at_epoch=state.resumed_at,
+                   device=placement.description, replicas=placement.replicas,
+                   precision=placement.precision,
                    data_source=source_name, preset=config["preset"], seed=config["seed"],
                    train_windows=len(fit_y), validation_windows=len(val_y),
                    samples_seen=epochs * len(fit_y),
                    test_windows=len(y_test))
-    runs.write_history_csv(run_dir / "history.csv", {
-        "train_loss": history["loss"], "train_accuracy": history["accuracy"],
-        "validation_loss": history["val_loss"], "validation_accuracy": history["val_accuracy"]})
-    plot_progress(history, len(fit_y), run_dir / "training_progress.png")
+    save_history(history, len(fit_y), run_dir)
     plotting.plot_confusion_matrix(run_dir / "confusion_matrix.png", metrics["confusion_matrix"],
                                    LABELS, title="Confusion matrix (test set)")
     model.save(run_dir / "model.keras")
-    runs.write_json(run_dir / "metrics.json", metrics)
-    runs.write_config(run_dir, EXAMPLE, "har_lstm.py", argv, config, data=str(source),
-                      data_source=source_name, device=device)
+    runs.write_json(run_dir / "metrics.json", metrics)  # last: its presence marks a finished run
     print(f"Run folder: {run_dir}")
     return {"run_dir": run_dir, **metrics}
 

@@ -19,15 +19,13 @@ from __future__ import annotations
 
 import html
 import json
-import os
 import re
 import string
-import time
 from collections import Counter
 from pathlib import Path
 from typing import Sequence
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's start-up chatter quiet
+import common.environment  # noqa: E402,F401 - first: quiet TensorFlow, no writes to ~/.keras
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
@@ -35,8 +33,7 @@ import tensorflow as tf  # noqa: E402
 from keras import layers  # noqa: E402
 from sklearn.model_selection import train_test_split  # noqa: E402
 
-from common import cli, data, plotting, runs  # noqa: E402
-from common.device import select_device  # noqa: E402
+from common import cli, data, device, plotting, resume, runs  # noqa: E402
 from common.errors import UserError  # noqa: E402
 
 EXAMPLE = "sentiment"
@@ -161,7 +158,7 @@ def build_model(vocab_size: int, config: dict) -> keras.Model:
     x = layers.Bidirectional(lstm)(x) if config["bidirectional"] else lstm(x)
     x = layers.Dropout(config["dropout"])(x)  # the DropoutWrapper's output_keep_prob
     x = layers.GlobalAveragePooling1D(name="masked_mean")(x)
-    scores = layers.Dense(2, name="scores")(x)
+    scores = layers.Dense(2, name="scores", dtype="float32")(x)  # float32 under mixed precision
     model = keras.Model(inputs, scores, name="sentiment_lstm")
     model.compile(optimizer=keras.optimizers.RMSprop(config["learning_rate"]),
                   loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
@@ -195,28 +192,37 @@ class ChapterStepLog(keras.callbacks.Callback):
               flush=True)
 
 
-def train(model, train_xy, val_xy, config: dict, run_dir: Path):
+def train(model, train_xy, val_xy, config: dict, run_dir: Path,
+          state: resume.TrainingState) -> None:
     """RMSProp on shuffled batches of 100; validate every 100 steps; TensorBoard scalars and
-    weight histograms under logs/."""
+    weight histograms under logs/. Each check's logs and step losses go to `state.history`."""
     x, y = train_xy
-    batches = (tf.data.Dataset.from_tensor_slices((x, y))
-               .shuffle(len(y), seed=config["seed"], reshuffle_each_iteration=True)
-               .repeat().batch(config["batch_size"]).prefetch(tf.data.AUTOTUNE))
+    batches = device.for_strategy(
+        tf.data.Dataset.from_tensor_slices((x, y))
+        .shuffle(len(y), seed=config["seed"], reshuffle_each_iteration=True)
+        .repeat().batch(config["batch_size"]).prefetch(tf.data.AUTOTUNE))
     step_log = ChapterStepLog(config["epochs"] * VALIDATE_EVERY)
     callbacks = [step_log, keras.callbacks.TensorBoard(log_dir=str(run_dir / "logs"),
-                                                       histogram_freq=1)]
+                                                       histogram_freq=1),
+                 *state.callbacks(lambda: {"step_losses": step_log.step_losses[-VALIDATE_EVERY:]})]
     if config["patience"]:
         callbacks.append(keras.callbacks.EarlyStopping(
             monitor="val_loss", patience=config["patience"], restore_best_weights=True))
-    history = model.fit(batches, steps_per_epoch=VALIDATE_EVERY, epochs=config["epochs"],
-                        validation_data=val_xy, callbacks=callbacks, verbose=0, shuffle=False)
-    return history.history, step_log.step_losses
+    model.fit(batches, steps_per_epoch=VALIDATE_EVERY, epochs=config["epochs"],
+              validation_data=val_xy, callbacks=callbacks, verbose=0, shuffle=False)
 
 
 """## Visualization: loss and accuracy (the chapter's Figure 21)"""
 
 
-def plot_history(history: dict, step_losses: list[float], run_dir: Path):
+def save_history(history: dict, run_dir: Path) -> list[float]:
+    """history.csv, loss.png and accuracy.png (after training, or what there is on Ctrl-C);
+    returns the loss of every step."""
+    step_losses = [loss for losses in history["step_losses"] for loss in losses]
+    runs.write_history_csv(run_dir / "history.csv", {
+        "train_loss": history["loss"], "train_accuracy": history["accuracy"],
+        "validation_loss": history["val_loss"], "validation_accuracy": history["val_accuracy"],
+        "epoch_seconds": history["epoch_seconds"]})
     checks = [VALIDATE_EVERY * (i + 1) for i in range(len(history["val_loss"]))]
     plotting.plot_lines(run_dir / "loss.png", {
         "training loss per step": (range(1, len(step_losses) + 1), step_losses),
@@ -226,6 +232,7 @@ def plot_history(history: dict, step_losses: list[float], run_dir: Path):
         "training accuracy (mean over 100 steps)": history["accuracy"],
         "validation accuracy": history["val_accuracy"]},
         title="LSTM accuracy", xlabel="Step", ylabel="Accuracy", x=checks)
+    return step_losses
 
 
 """## Putting it together: train.py"""
@@ -249,13 +256,14 @@ def run_training(argv: Sequence[str]) -> dict:
     parser = cli.build_parser("sentiment_lstm.py", __doc__, PRESETS,
                               epoch_help=f"rounds of {VALIDATE_EVERY} steps",
                               seed=100)  # the chapter's random_state
-    args = parser.parse_args(argv)
+    args = cli.parse_training_args(parser, argv, EXAMPLE, "sentiment_lstm.py")
     config = cli.resolve_config(args, PRESETS)
     texts, cleaned, labels, stopwords, (train_ix, val_ix, test_ix) = prepare(
         args.data_dir, config, args.dry_run)
-    device = select_device(args.device)
-    run_dir = runs.make_run_dir(EXAMPLE, args.output_dir)
-    print(f"Device: {device}")
+    placement = device.configure(args.device, args.devices, args.mixed_precision)
+    run_dir = runs.make_run_dir(EXAMPLE, args.output_dir, resume=bool(args.resume),
+                                chief=placement.is_chief)
+    print(f"Device: {placement.description}")
     keras.utils.set_random_seed(config["seed"])
 
     cleaned = np.array(cleaned, dtype=object)
@@ -267,36 +275,46 @@ def run_training(argv: Sequence[str]) -> dict:
           f"{len(val_ix)} validation, {len(test_ix)} test; vocabulary "
           f"{vectorizer.vocabulary_size()} ids, sequence length {sequence_len}")
 
-    model = build_model(vectorizer.vocabulary_size(), config)
-    start = time.perf_counter()
-    history, step_losses = train(model, (ids[train_ix], labels[train_ix]),
-                                 (ids[val_ix], labels[val_ix]), config, run_dir)
-    train_seconds = time.perf_counter() - start
+    # The chapter's config.pkl: what predict needs to rebuild the data and the vectorizer.
+    # Written first: --resume reads the run's command line from it.
+    runs.write_config(run_dir, EXAMPLE, "sentiment_lstm.py", args.argv, config,
+                      data_dir=str(Path(args.data_dir).resolve()), vocabulary=vocabulary,
+                      sequence_len=sequence_len, device=placement.description)
+
+    with placement.strategy.scope():  # variables and optimizer on every replica
+        model = build_model(vectorizer.vocabulary_size(), config)
+    state = resume.TrainingState(run_dir / resume.BACKUP)
+    try:
+        train(model, (ids[train_ix], labels[train_ix]), (ids[val_ix], labels[val_ix]),
+              config, run_dir, state)
+    except KeyboardInterrupt:
+        if state.epochs:
+            save_history(state.history, run_dir)
+        raise resume.Interrupted(run_dir, "sentiment_lstm.py", state.epochs) from None
+    history = state.history
     _, val_accuracy = model.evaluate(ids[val_ix], labels[val_ix], verbose=0)
     test_loss, test_accuracy = model.evaluate(ids[test_ix], labels[test_ix], verbose=0)
     print(f"Test accuracy: {test_accuracy:.4f}")
 
     metrics = {"test_accuracy": float(test_accuracy), "test_loss": float(test_loss),
                "validation_accuracy": float(val_accuracy),
-               "steps": len(step_losses), "train_seconds": round(train_seconds, 2),
-               "samples_seen": len(step_losses) * config["batch_size"],
-               "device": device, "preset": config["preset"], "seed": config["seed"],
+               "steps": len(history["loss"]) * VALIDATE_EVERY, **runs.timing(history),
+               "epochs": len(history["loss"]), "resumed_at_epoch": state.resumed_at,
+               "samples_seen": len(history["loss"]) * VALIDATE_EVERY * config["batch_size"],
+               "device": placement.description, "replicas": placement.replicas,
+               "precision": placement.precision, "preset": config["preset"], "seed": config["seed"],
                "test_size": len(test_ix), "vocabulary_size": vectorizer.vocabulary_size()}
-    runs.write_history_csv(run_dir / "history.csv", {
-        "train_loss": history["loss"], "train_accuracy": history["accuracy"],
-        "validation_loss": history["val_loss"], "validation_accuracy": history["val_accuracy"]})
-    plot_history(history, step_losses, run_dir)
+    save_history(history, run_dir)
     model.save(run_dir / "model.keras")
-    runs.write_json(run_dir / "metrics.json", metrics)
-    # The chapter's config.pkl: what predict needs to rebuild the data and the vectorizer.
-    runs.write_config(run_dir, EXAMPLE, "sentiment_lstm.py", argv, config,
-                      data_dir=str(Path(args.data_dir).resolve()), vocabulary=vocabulary,
-                      sequence_len=sequence_len, device=device)
+    runs.write_json(run_dir / "metrics.json", metrics)  # last: its presence marks a finished run
     print(f"Run folder: {run_dir}")
     return {"run_dir": run_dir, **metrics}
 
 
 """## LSTM model evaluation: predict.py"""
+
+
+PREDICT_NEEDS = ("vocabulary", "sequence_len", "remove_stopwords", "data_dir", "dry_run", "seed")
 
 
 def load_run(run_dir: Path) -> tuple[keras.Model, dict]:
@@ -309,9 +327,13 @@ def load_run(run_dir: Path) -> tuple[keras.Model, dict]:
         config = json.loads(config_path.read_text())
     except json.JSONDecodeError:
         raise UserError(f"--run {run_dir}: config.json is damaged; train a new run") from None
-    if config.get("example") != EXAMPLE or "vocabulary" not in config:
+    if config.get("example") != EXAMPLE:
         raise UserError(f"--run {run_dir}: written by another example "
                         f"({config.get('example', 'unknown')}); pass a sentiment_lstm.py run")
+    missing = [key for key in PREDICT_NEEDS if key not in config]
+    if missing:
+        raise UserError(f"--run {run_dir}: config.json lacks {', '.join(missing)} (written by "
+                        "an older version of sentiment_lstm.py); train a new run")
     try:
         model = keras.models.load_model(model_path)
     except Exception as error:  # a damaged file: Keras raises many types

@@ -14,14 +14,12 @@ Each run writes loss.png, accuracy.png, history.csv, metrics.json, config.json, 
 
 from __future__ import annotations
 
-import os
 import sys
-import time
 import zipfile
 from pathlib import Path
 from typing import Sequence
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's start-up chatter quiet
+import common.environment  # noqa: E402,F401 - first: quiet TensorFlow, no writes to ~/.keras
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
@@ -29,8 +27,7 @@ import tensorflow as tf  # noqa: E402
 from keras import layers  # noqa: E402
 from sklearn.metrics import confusion_matrix, precision_recall_fscore_support  # noqa: E402
 
-from common import cli, data, plotting, runs  # noqa: E402
-from common.device import select_device  # noqa: E402
+from common import cli, data, device, plotting, resume, runs  # noqa: E402
 from common.errors import UserError  # noqa: E402
 from common.text import chapter_standardize, frequent_words, symbol_standardize  # noqa: E402
 
@@ -137,7 +134,7 @@ def build_model(vocab_size: int, config: dict) -> keras.Model:
     x = layers.Dropout(config["dropout"])(x)
     # The chapter applies softmax here and then a *logits* loss (a double softmax): we output
     # logits and let the loss apply softmax once.
-    logits = layers.Dense(2, name="logits")(x)
+    logits = layers.Dense(2, name="logits", dtype="float32")(x)  # float32 under mixed precision
     model = keras.Model(inputs, logits, name=f"spam_{config['rnn']}")
     optimizer = {"rmsprop": keras.optimizers.RMSprop, "adam": keras.optimizers.Adam}
     model.compile(optimizer=optimizer[config["optimizer"]](config["learning_rate"]),
@@ -167,22 +164,22 @@ def make_dataset(x, y, batch_size: int, shuffle_seed: int | None = None) -> tf.d
     dataset = tf.data.Dataset.from_tensor_slices((x, y))
     if shuffle_seed is not None:  # the chapter reshuffles the training data every epoch
         dataset = dataset.shuffle(len(y), seed=shuffle_seed, reshuffle_each_iteration=True)
-    return dataset.batch(batch_size).prefetch(tf.data.AUTOTUNE)
+    return device.for_strategy(dataset.batch(batch_size).prefetch(tf.data.AUTOTUNE))
 
 
-def train(model, train_xy, eval_xy, config: dict, run_dir: Path, eval_name: str):
-    """Fit, recording train and evaluation loss/accuracy per epoch."""
+def train(model, train_xy, eval_xy, config: dict, run_dir: Path, eval_name: str,
+          state: resume.TrainingState) -> None:
+    """Fit, recording train and evaluation loss/accuracy per epoch in `state.history`; the
+    weights of the last finished epoch are backed up in the run folder."""
     callbacks = [ChapterEpochLog(eval_name),
-                 keras.callbacks.TensorBoard(log_dir=str(run_dir / "logs"))]
+                 keras.callbacks.TensorBoard(log_dir=str(run_dir / "logs")), *state.callbacks()]
     if config["patience"]:
         callbacks.append(keras.callbacks.EarlyStopping(
             monitor="val_loss", patience=config["patience"], restore_best_weights=True))
-    history = model.fit(
-        make_dataset(*train_xy, config["batch_size"], shuffle_seed=config["seed"]),
-        validation_data=make_dataset(*eval_xy, config["batch_size"]),
-        epochs=config["epochs"], callbacks=callbacks, verbose=0,
-        shuffle=False)  # the dataset already reshuffles every epoch
-    return history.history
+    model.fit(make_dataset(*train_xy, config["batch_size"], shuffle_seed=config["seed"]),
+              validation_data=make_dataset(*eval_xy, config["batch_size"]),
+              epochs=config["epochs"], callbacks=callbacks, verbose=0,
+              shuffle=False)  # the dataset already reshuffles every epoch
 
 
 """## Evaluation"""
@@ -213,7 +210,13 @@ def export_text_model(vectorizer, model) -> keras.Model:
 """## Plots (the chapter's Figure 13)"""
 
 
-def plot_history(history: dict, run_dir: Path, eval_label: str) -> list[Path]:
+def save_history(history: dict, run_dir: Path, eval_name: str, eval_label: str) -> list[Path]:
+    """history.csv, loss.png and accuracy.png: after training, or what there is on Ctrl-C."""
+    runs.write_history_csv(run_dir / "history.csv", {
+        "train_loss": history["loss"], "train_accuracy": history["accuracy"],
+        f"{eval_name.lower()}_loss": history["val_loss"],
+        f"{eval_name.lower()}_accuracy": history["val_accuracy"],
+        "epoch_seconds": history["epoch_seconds"]})
     return [
         plotting.plot_curves(run_dir / "loss.png",
                              {"Train Set": history["loss"], eval_label: history["val_loss"]},
@@ -229,13 +232,18 @@ def plot_history(history: dict, run_dir: Path, eval_label: str) -> list[Path]:
 
 
 def run_training(argv: Sequence[str]) -> dict:
-    args = cli.build_parser("spam_rnn.py", __doc__, PRESETS).parse_args(argv)
+    parser = cli.build_parser("spam_rnn.py", __doc__, PRESETS)
+    args = cli.parse_training_args(parser, argv, EXAMPLE, "spam_rnn.py")
     config = cli.resolve_config(args, PRESETS)
     zip_path = data.locate(data.SMS_SPAM, args.data_dir)
     texts, labels = load_messages(zip_path)  # read before creating anything: bad data fails early
-    device = select_device(args.device)
-    run_dir = runs.make_run_dir(EXAMPLE, args.output_dir)
-    print(f"Device: {device}")
+    placement = device.configure(args.device, args.devices, args.mixed_precision)
+    run_dir = runs.make_run_dir(EXAMPLE, args.output_dir, resume=bool(args.resume),
+                                chief=placement.is_chief)
+    print(f"Device: {placement.description}")
+    # Written first: --resume reads the run's command line from it.
+    runs.write_config(run_dir, EXAMPLE, "spam_rnn.py", args.argv, config, data=str(zip_path),
+                      device=placement.description)
     keras.utils.set_random_seed(config["seed"])
 
     if args.dry_run:
@@ -257,32 +265,33 @@ def run_training(argv: Sequence[str]) -> dict:
         fit_xy, eval_xy = (ids_train, y_train), (ids_test, y_test)
         eval_name, eval_label = "Test", "Test Set"
 
-    model = build_model(vectorizer.vocabulary_size(), config)
+    with placement.strategy.scope():  # variables and optimizer on every replica
+        model = build_model(vectorizer.vocabulary_size(), config)
     model.summary(print_fn=lambda line, *_, **__: print(line))
-    start = time.perf_counter()
-    history = train(model, fit_xy, eval_xy, config, run_dir, eval_name)
-    train_seconds = time.perf_counter() - start
+    state = resume.TrainingState(run_dir / resume.BACKUP)
+    try:
+        train(model, fit_xy, eval_xy, config, run_dir, eval_name, state)
+    except KeyboardInterrupt:
+        if state.epochs:
+            save_history(state.history, run_dir, eval_name, eval_label)
+        raise resume.Interrupted(run_dir, "spam_rnn.py", state.epochs) from None
+    history = state.history
 
     metrics = evaluate(model, ids_test, y_test, config["batch_size"])
     print(f"\nOverall accuracy on test set (%): {metrics['test_accuracy'] * 100.0}")
     print(f"Spam precision {metrics['spam_precision']:.4f}, recall {metrics['spam_recall']:.4f}, "
           f"F1 {metrics['spam_f1']:.4f}")
-    metrics.update(epochs=len(history["loss"]), train_seconds=round(train_seconds, 2),
-                   seconds_per_epoch=round(train_seconds / len(history["loss"]), 3),
-                   device=device, vocabulary_size=vectorizer.vocabulary_size(),
+    metrics.update(epochs=len(history["loss"]), **runs.timing(history),
+                   resumed_at_epoch=state.resumed_at,
+                   device=placement.description, replicas=placement.replicas,
+                   precision=placement.precision, vocabulary_size=vectorizer.vocabulary_size(),
                    train_size=len(y_train), test_size=len(y_test), preset=config["preset"],
                    samples_seen=len(history["loss"]) * len(fit_xy[1]),
                    seed=config["seed"])
 
-    renamed = {"train_loss": history["loss"], "train_accuracy": history["accuracy"],
-               f"{eval_name.lower()}_loss": history["val_loss"],
-               f"{eval_name.lower()}_accuracy": history["val_accuracy"]}
-    runs.write_history_csv(run_dir / "history.csv", renamed)
-    plot_history(history, run_dir, eval_label)
+    save_history(history, run_dir, eval_name, eval_label)
     export_text_model(vectorizer, model).save(run_dir / "model.keras")
-    runs.write_json(run_dir / "metrics.json", metrics)
-    runs.write_config(run_dir, EXAMPLE, "spam_rnn.py", argv, config, data=str(zip_path),
-                      device=device)
+    runs.write_json(run_dir / "metrics.json", metrics)  # last: its presence marks a finished run
     print(f"Run folder: {run_dir}")
     return {"run_dir": run_dir, **metrics}
 

@@ -4,6 +4,7 @@ one-line errors with exit status 2 instead of tracebacks."""
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import traceback
 from pathlib import Path
@@ -12,6 +13,7 @@ from typing import Callable, Sequence
 from common.errors import UserError
 
 EXIT_USER_ERROR = 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for Ctrl-C
 DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
 
@@ -84,9 +86,52 @@ def build_parser(prog: str, description: str, presets: dict,
     parser.add_argument("--device", choices=["auto", "cpu", "gpu"], default="auto",
                         help="where to train: auto uses a GPU when TensorFlow sees one "
                              "(default: auto)")
+    parser.add_argument("--resume", type=Path, default=None, metavar="RUN_DIR",
+                        help="continue an interrupted run in RUN_DIR with its own configuration "
+                             "(only --data-dir, --device and --debug may be given with it)")
+    parser.add_argument("--devices", type=positive_int, default=None,
+                        help="train on N logical CPU devices with MirroredStrategy, to try "
+                             "multi-device training without GPUs (default: off; several GPUs "
+                             "and TF_CONFIG clusters are used automatically)")
+    parser.add_argument("--mixed-precision", action="store_true",
+                        help="compute in float16 on GPU (bfloat16 on CPU), keeping the output "
+                             "layer and the loss in float32 (default: off)")
     parser.add_argument("--debug", action="store_true",
                         help="show the full traceback on errors (default: off)")
     return parser
+
+
+RESUME_OVERRIDES = ("--resume", "--data-dir", "--device", "--debug")
+
+
+def parse_training_args(parser: argparse.ArgumentParser, argv: Sequence[str], example: str,
+                        script: str) -> argparse.Namespace:
+    """Parse argv; with `--resume RUN_DIR`, parse the run's own saved command line instead
+    (plus --data-dir/--device/--debug given now) and keep RUN_DIR as the output folder."""
+    args = parser.parse_args(argv)
+    args.argv = list(argv)
+    if args.resume is None:
+        return args
+    from common.resume import load_run_config
+
+    extra = [a for a in argv if a.startswith("--") and a.split("=")[0] not in RESUME_OVERRIDES]
+    if extra:
+        raise UserError(f"--resume continues a run with its own configuration; drop "
+                        f"{', '.join(extra)} (or start a new run)")
+    saved = load_run_config(args.resume, example, script)
+    overrides, skip = [], False
+    for item in argv:  # keep what was given with --resume, except --resume itself
+        if skip:
+            skip = False
+        elif item == "--resume":
+            skip = True
+        elif not item.startswith("--resume="):
+            overrides.append(item)
+    resumed = parser.parse_args([*saved["argv"], *overrides])
+    resumed.argv = [*saved["argv"], *(o for o in overrides if o != "--debug")]
+    resumed.resume = args.resume
+    resumed.output_dir = args.resume
+    return resumed
 
 
 def resolve_config(args: argparse.Namespace, presets: dict) -> dict:
@@ -111,6 +156,7 @@ def run_cli(entry: Callable[[Sequence[str]], object], argv: Sequence[str] | None
     argv = list(sys.argv[1:] if argv is None else argv)
     if predict is not None and argv[:1] == ["predict"]:
         entry, argv = predict, argv[1:]
+    previous = _sigterm_as_interrupt()
     try:
         return entry(argv)
     except UserError as error:
@@ -120,4 +166,24 @@ def run_cli(entry: Callable[[Sequence[str]], object], argv: Sequence[str] | None
         raise SystemExit(EXIT_USER_ERROR) from None
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
-        raise SystemExit(130) from None
+        raise SystemExit(EXIT_INTERRUPTED) from None
+    except Exception as error:
+        from common.resume import Interrupted
+
+        if not isinstance(error, Interrupted):
+            raise
+        print(f"{error}", file=sys.stderr)
+        raise SystemExit(EXIT_INTERRUPTED) from None
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _sigterm_as_interrupt():
+    """`kill PID` (SIGTERM) then stops a run the way Ctrl-C does: partial outputs are written."""
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+    try:
+        return signal.signal(signal.SIGTERM, interrupt)
+    except ValueError:  # not the main thread: leave signals alone
+        return None

@@ -2,19 +2,31 @@
 
 from __future__ import annotations
 
+import atexit
 import csv
 import json
 import math
 import os
 import platform
+import shutil
+import tempfile
 import time
 from pathlib import Path
 
 from common.errors import UserError
 
 
-def make_run_dir(example: str, output_dir: Path | None) -> Path:
-    """`output_dir` (absent or empty), or a fresh `runs/<example>/<YYYYmmdd-HHMMSS>/`."""
+def make_run_dir(example: str, output_dir: Path | None, resume: bool = False,
+                 chief: bool = True) -> Path:
+    """`output_dir` (absent or empty), or a fresh `runs/<example>/<YYYYmmdd-HHMMSS>/`; the
+    existing folder itself when resuming. Workers other than the chief of a multi-worker run
+    write to a temporary folder that is removed when they exit."""
+    if not chief:
+        scratch = Path(tempfile.mkdtemp(prefix=f"rnn-examples-{example}-worker-"))
+        atexit.register(shutil.rmtree, scratch, ignore_errors=True)
+        return scratch
+    if resume:
+        return Path(output_dir)
     if output_dir is not None:
         output_dir = Path(output_dir)
         if output_dir.exists() and (not output_dir.is_dir() or any(output_dir.iterdir())):
@@ -69,12 +81,22 @@ def write_history_csv(path: Path, history: dict[str, list[float]]) -> None:
             writer.writerow([epoch, *(f"{v:.6g}" for v in values)])
 
 
+def timing(history: dict) -> dict:
+    """Training time from the per-epoch wall times (summed over resumed sessions too); the
+    steady figure leaves out the first epoch, which includes tracing the graph."""
+    seconds = history.get("epoch_seconds") or [0.0]
+    steady = sorted(seconds[1:] or seconds)
+    return {"train_seconds": round(sum(seconds), 2),
+            "seconds_per_epoch": round(sum(seconds) / len(seconds), 4),
+            "steady_seconds_per_epoch": round(steady[len(steady) // 2], 4)}
+
+
 def write_config(run_dir: Path, example: str, script: str, argv, config: dict, **extra) -> None:
     """`config.json`: the resolved preset and flags, what else the run used, library versions
     and the command that reproduces it."""
     write_json(Path(run_dir) / "config.json", {
         "example": example, **config, **extra, "versions": library_versions(),
-        "command": [script, *argv]})
+        "argv": list(argv), "command": [script, *argv]})
 
 
 def library_versions() -> dict[str, str]:

@@ -113,7 +113,7 @@ def test_dry_run_metrics_are_finite_and_complete(dry_run):
     assert config["preset"] == "chapter" and config["rnn_size"] == 10
     assert config["versions"]["keras"].startswith("3.")
     history = (run_dir / "history.csv").read_text().splitlines()
-    assert history[0] == "epoch,train_loss,train_accuracy,test_loss,test_accuracy"
+    assert history[0] == "epoch,train_loss,train_accuracy,test_loss,test_accuracy,epoch_seconds"
     assert len(history) == 3
 
 
@@ -146,7 +146,7 @@ def test_predict_reads_standard_input(dry_run, capsys, monkeypatch):
 def test_best_preset_dry_run_uses_a_validation_split(tmp_path):
     result = spam_rnn.main(["--preset", "best", "--dry-run", "--output-dir", str(tmp_path / "b")])
     header = (tmp_path / "b" / "history.csv").read_text().splitlines()[0]
-    assert header == "epoch,train_loss,train_accuracy,validation_loss,validation_accuracy"
+    assert header == "epoch,train_loss,train_accuracy,validation_loss,validation_accuracy,epoch_seconds"
     assert math.isfinite(result["test_accuracy"])
 
 
