@@ -203,7 +203,7 @@ def evaluate(model, x_test, y_test, batch_size: int) -> dict:
 def export_text_model(vectorizer, model) -> keras.Model:
     """Raw strings -> [P(spam), P(ham)]: the vectorizer and a softmax around the trained model."""
     texts = keras.Input(shape=(1,), dtype="string", name="text")
-    probabilities = layers.Softmax(name="probabilities")(model(vectorizer(texts)))
+    probabilities = layers.Softmax(name="probabilities", dtype="float32")(model(vectorizer(texts)))
     return keras.Model(texts, probabilities, name="spam_classifier")
 
 

@@ -78,3 +78,24 @@ def test_unknown_example_is_a_one_line_error():
     assert result.returncode == 2
     assert "--examples" in result.stderr and "mnist" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_gpu_check_times_the_cpu_when_there_is_no_gpu(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "benchmarks.gpu_check", "--examples", "airline",
+         "--results-dir", str(tmp_path)], cwd=ROOT, capture_output=True, text=True, timeout=240,
+        env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", CUDA_VISIBLE_DEVICES=""))
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "No GPU visible" in result.stdout
+    [path] = tmp_path.glob("*-gpu-check.json")
+    row = json.loads(path.read_text())["examples"]["airline"]
+    assert row["cpu"]["status"] == "ok" and row["cpu"]["steady_seconds_per_epoch"] > 0
+
+
+def test_cudnn_report_traces_every_preset():
+    """On CPU no cuDNN op can appear: the report must say so rather than claim a kernel."""
+    from benchmarks import gpu_check
+
+    report = gpu_check.cudnn_report("spam", device="/CPU:0")
+    assert report["chapter"].startswith("no: SimpleRNN has no cuDNN kernel")
+    assert report["best"].startswith("NO (GRU)")
