@@ -159,8 +159,19 @@ def find_source(data_dir: Path, explicit: bool) -> tuple[Path, str]:
     download), or, only when --data-dir is given, the project's rebuilt archive. Downloads the
     original when none is there."""
     data_dir = data.check_data_dir(data_dir)
-    if (data_dir / FOLDER / "train").is_dir():
-        return data_dir / FOLDER, "UCI HAR Dataset (extracted folder)"
+    folder = data_dir / FOLDER
+    if (folder / "train").is_dir():
+        missing = [m for m in _members("train") + _members("test") if not (folder / m).is_file()]
+        if not missing:
+            return folder, "UCI HAR Dataset (extracted folder)"
+        # Half extracted (an interrupted unzip): never trusted; the archive, if here, is.
+        try:
+            archive = data.locate(data.UCI_HAR, data_dir, allow_download=False)
+        except UserError:
+            raise UserError(f"{folder} is incomplete (no {missing[0]}); extract the archive "
+                            "again, or delete the folder to download the data set") from None
+        print(f"{folder} is incomplete (no {missing[0]}); reading {archive.name} instead")
+        return archive, "UCI HAR Dataset (original archive)"
     if explicit and (data_dir / REBUILT.file_name).is_file():
         if data.sha256_of(data_dir / REBUILT.file_name) != REBUILT.sha256:
             raise UserError(f"{data_dir / REBUILT.file_name} has the wrong sha256; rebuild it "

@@ -1,0 +1,294 @@
+"""Reliability: real signals mid-training and --resume, bad input everywhere (one line, exit
+2, no traceback), and nothing written outside the run, data and cache folders."""
+
+import csv
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import airline_lstm
+import har_lstm
+import sentiment_lstm
+import spam_rnn
+from common.errors import UserError
+from conftest import DATA_DIR, ROOT, run_main_expecting_error
+from test_har import write_tiny_har, zip_folder
+
+MAINS = {"spam_rnn.py": spam_rnn.main, "airline_lstm.py": airline_lstm.main,
+         "sentiment_lstm.py": sentiment_lstm.main, "har_lstm.py": har_lstm.main}
+
+
+def start(args):
+    return subprocess.Popen([sys.executable, *args], cwd=ROOT, text=True,
+                            env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def finish(process, timeout=180):
+    try:
+        out, err = process.communicate(timeout=timeout)
+    finally:
+        if process.poll() is None:  # never leave a training process behind
+            process.kill()
+            process.wait()
+    return process.returncode, out, err
+
+
+def wait_for_backup(backup: Path, epochs: int, process, timeout=120):
+    """Block until BackupAndRestore has saved `epochs` finished epochs in `backup`."""
+    deadline = time.monotonic() + timeout
+    metadata = backup / "training_metadata.json"
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "training ended before it could be interrupted"
+        try:
+            if json.loads(metadata.read_text())["epoch"] >= epochs:
+                return
+        except (FileNotFoundError, ValueError, KeyError):
+            pass
+        time.sleep(0.05)
+    raise AssertionError(f"no backup of {epochs} epochs in {backup} after {timeout} s")
+
+
+def history_rows(run_dir: Path) -> list[dict]:
+    with open(run_dir / "history.csv") as handle:
+        return list(csv.DictReader(handle))
+
+
+def files(run_dir: Path) -> list[str]:
+    return sorted(p.name for p in run_dir.iterdir())
+
+
+"""## Interrupt, then --resume"""
+
+
+def test_ctrl_c_writes_partial_outputs_and_resume_finishes_the_run(tmp_path):
+    run_dir, epochs = tmp_path / "run", 40
+    process = start(["spam_rnn.py", "--dry-run", "--epochs", str(epochs), "--output-dir", str(run_dir)])
+    wait_for_backup(run_dir / "backup", 3, process)
+    process.send_signal(signal.SIGINT)
+    code, out, err = finish(process)
+    assert code == 130, err[-2000:]
+    last = err.strip().splitlines()[-1]
+    assert "Traceback" not in err
+    assert f"continue with: python spam_rnn.py --resume {run_dir}" in last
+    done = int(last.split("after ")[1].split(" ")[0])
+    assert done >= 3
+    assert len(history_rows(run_dir)) == done  # what it had, written on Ctrl-C
+    assert (run_dir / "loss.png").is_file() and (run_dir / "accuracy.png").is_file()
+    assert not (run_dir / "metrics.json").exists()
+
+    code, out, err = finish(start(["spam_rnn.py", "--resume", str(run_dir)]))
+    assert code == 0, err[-2000:]
+    assert f"Resuming after epoch {done} " in out  # no finished epoch lost
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    assert metrics["epochs"] == epochs and metrics["resumed_at_epoch"] == done
+    rows = history_rows(run_dir)
+    assert [int(r["epoch"]) for r in rows] == list(range(1, epochs + 1))
+
+    uninterrupted = tmp_path / "uninterrupted"
+    code, _, err = finish(start(["spam_rnn.py", "--dry-run", "--epochs", "3",
+                                 "--output-dir", str(uninterrupted)]))
+    assert code == 0, err[-2000:]
+    assert files(run_dir) == files(uninterrupted)  # backup/ gone, nothing missing
+    assert history_rows(uninterrupted)[0].keys() == rows[0].keys()
+
+
+def test_sigterm_in_the_second_ensemble_member_resumes_without_retraining_the_first(tmp_path):
+    run_dir = tmp_path / "run"
+    process = start(["airline_lstm.py", "--preset", "best", "--dry-run", "--epochs", "12",
+                     "--patience", "12", "--output-dir", str(run_dir)])
+    wait_for_backup(run_dir / "backup" / "member-1", 2, process)
+    process.send_signal(signal.SIGTERM)
+    code, out, err = finish(process)
+    assert code == 130 and "--resume" in err.strip().splitlines()[-1], err[-2000:]
+    assert (run_dir / "backup" / "member-0.keras").is_file()
+
+    code, out, err = finish(start(["airline_lstm.py", "--resume", str(run_dir)]))
+    assert code == 0, err[-2000:]
+    assert "[model 1] finished before the interruption: loaded" in out
+    assert "Resuming after epoch" in out
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    assert metrics["epochs"] == [12, 12] and np.isfinite(metrics["rmse_one_step"])
+    assert not (run_dir / "backup").exists()
+
+
+def test_a_killed_process_loses_at_most_the_epoch_in_progress(tmp_path):
+    """SIGKILL stands for a crash: nothing runs at exit, the backup alone carries the run."""
+    run_dir = tmp_path / "run"
+    process = start(["sentiment_lstm.py", "--dry-run", "--epochs", "4", "--output-dir", str(run_dir)])
+    wait_for_backup(run_dir / "backup", 2, process)
+    process.kill()
+    finish(process)
+    saved = json.loads((run_dir / "backup" / "training_metadata.json").read_text())["epoch"]
+    code, out, err = finish(start(["sentiment_lstm.py", "--resume", str(run_dir)]))
+    assert code == 0, err[-2000:]
+    assert f"Resuming after epoch {saved} " in out
+    assert len(history_rows(run_dir)) == 4
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    assert metrics["steps"] == 400 and metrics["resumed_at_epoch"] == saved
+
+
+def write_run(folder: Path, **config) -> Path:
+    folder.mkdir()
+    (folder / "config.json").write_text(json.dumps(config))
+    return folder
+
+
+@pytest.mark.parametrize("make, expected", [
+    (lambda p: p / "absent", "no config.json there; pass a run folder written by spam_rnn.py"),
+    (lambda p: write_run(p / "a", example="airline", argv=[]), "a run of airline, not of spam_rnn.py"),
+    (lambda p: write_run(p / "o", example="spam"), "written by an older version"),
+    (lambda p: (write_run(p / "f", example="spam", argv=[]) / "metrics.json").write_text("{}")
+     and p / "f", "that run finished already"),
+])
+def test_bad_resume_folders(tmp_path, capsys, make, expected):
+    folder = make(tmp_path)
+    before = files(folder) if folder.exists() else None
+    line = run_main_expecting_error(spam_rnn.main, ["--resume", str(folder)], capsys)
+    assert line.startswith("error: --resume") and expected in line
+    assert (files(folder) if folder.exists() else None) == before  # untouched
+
+
+def test_resume_refuses_new_training_flags(tmp_path, capsys):
+    folder = write_run(tmp_path / "r", example="spam", argv=["--dry-run"])
+    line = run_main_expecting_error(spam_rnn.main, ["--resume", str(folder), "--epochs", "5"], capsys)
+    assert "drop --epochs" in line
+
+
+"""## Every script's flags"""
+
+
+@pytest.mark.parametrize("script", list(MAINS))
+@pytest.mark.parametrize("argv, expected", [
+    (["--epochs", "0"], "argument --epochs: must be a positive whole number, got 0"),
+    (["--epochs", "many"], "argument --epochs: expected a whole number, got 'many'"),
+    (["--batch-size", "-4"], "argument --batch-size: must be a positive whole number"),
+    (["--learning-rate", "nan"], "argument --learning-rate: must be a positive finite number"),
+    (["--seed", "-1"], "argument --seed: must be 0 or more"),
+    (["--devices", "0"], "argument --devices: must be a positive whole number"),
+    (["--preset", "huge"], "argument --preset: invalid choice: 'huge'"),
+    (["--device", "tpu"], "argument --device: invalid choice: 'tpu'"),
+    (["--no-such-flag"], "unrecognized arguments: --no-such-flag"),
+    (["--data-dir", "/no/such/folder"], "--data-dir /no/such/folder is not a folder"),
+])
+def test_bad_flags_of_every_script(script, argv, expected, capsys, tmp_path):
+    line = run_main_expecting_error(MAINS[script], [*argv, "--output-dir", str(tmp_path / "r")], capsys)
+    assert expected in line, line
+    assert "Traceback" not in line and not (tmp_path / "r").exists()
+
+
+def test_debug_shows_the_traceback(capsys):
+    with pytest.raises(SystemExit) as raised:
+        spam_rnn.main(["--data-dir", "/no/such/folder", "--debug"])
+    assert raised.value.code == 2
+    err = capsys.readouterr().err
+    assert "Traceback" in err and err.strip().splitlines()[-1].startswith("error: --data-dir")
+
+
+"""## Data files"""
+
+
+def test_airline_csv_in_another_encoding(tmp_path):
+    path = tmp_path / "latin1.csv"
+    path.write_bytes("Month,Passagiere\n1949-01,112\n1949-02,118 \xe4\n".encode("latin-1"))
+    with pytest.raises(UserError, match="not UTF-8 text; save it as UTF-8 CSV"):
+        airline_lstm.load_series(path)
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"1\tgood \xff\xfe movie\n", "not UTF-8 text"),
+    (b"", "holds no sentences"),
+])
+def test_sentiment_file_encoding_and_emptiness(tmp_path, content, message):
+    path = tmp_path / "training.txt"
+    path.write_bytes(content)
+    with pytest.raises(UserError, match=message):
+        sentiment_lstm.load_sentences(path)
+
+
+def test_har_signal_file_of_the_wrong_shape(tmp_path):
+    folder = write_tiny_har(tmp_path)
+    path = folder / "train" / "Inertial Signals" / "total_acc_x_train.txt"
+    path.write_text("1.0 2.0 3.0\n")  # 3 values, not 128 per window
+    with pytest.raises(UserError, match="total_acc_x_train.txt does not have 128 values per row"):
+        har_lstm.load_har(tmp_path, tmp_path / "cache")
+
+
+def test_half_extracted_har_folder_is_not_trusted(tmp_path, capsys):
+    folder = write_tiny_har(tmp_path)
+    (folder / "test" / "y_test.txt").unlink()  # an unzip stopped half way
+    line = run_main_expecting_error(har_lstm.main, ["--data-dir", str(tmp_path), "--dry-run"], capsys)
+    assert "UCI HAR Dataset is incomplete (no test/y_test.txt)" in line
+
+
+def test_half_extracted_har_folder_falls_back_to_the_archive(tmp_path, monkeypatch, capsys):
+    complete = write_tiny_har(tmp_path / "complete")
+    (tmp_path / "data").mkdir()
+    archive = zip_folder(complete, tmp_path / "data" / "UCI HAR Dataset.zip")
+    from common import data
+    source = data.UCI_HAR.sources[1]
+    monkeypatch.setattr(data, "UCI_HAR", data.DataSet(
+        data.UCI_HAR.name, (data.Source(source.file_name, source.urls, data.sha256_of(archive),
+                                        archive.stat().st_size),), data.UCI_HAR.members))
+    shutil.copytree(complete, tmp_path / "data" / har_lstm.FOLDER)
+    (tmp_path / "data" / har_lstm.FOLDER / "train" / "y_train.txt").unlink()
+    path, _ = har_lstm.find_source(tmp_path / "data", explicit=True)
+    assert path == archive
+    assert "incomplete (no train/y_train.txt); reading UCI HAR Dataset.zip instead" in capsys.readouterr().out
+
+
+def test_truncated_har_cache_is_rebuilt(tmp_path, capsys):
+    write_tiny_har(tmp_path)
+    first = har_lstm.load_har(tmp_path, tmp_path / "cache")
+    [cache] = (tmp_path / "cache").glob("*.npz")
+    cache.write_bytes(cache.read_bytes()[: cache.stat().st_size // 2])
+    again = har_lstm.load_har(tmp_path, tmp_path / "cache")
+    assert "is damaged; rebuilding it" in capsys.readouterr().out
+    np.testing.assert_array_equal(first["x_train"], again["x_train"])
+
+
+"""## Predict inputs"""
+
+
+def test_sentiment_predict_with_a_run_of_an_older_configuration(tmp_path, capsys):
+    folder = write_run(tmp_path / "old", example="sentiment", vocabulary=["good"])
+    (folder / "model.keras").write_bytes(b"")
+    line = run_main_expecting_error(sentiment_lstm.main, ["predict", "--run", str(folder), "great"], capsys)
+    assert "config.json lacks sequence_len" in line and "older version" in line
+
+
+"""## Nothing written outside the run, data and cache folders"""
+
+
+def snapshot(folder: Path) -> dict:
+    return {str(p.relative_to(folder)): p.stat().st_mtime_ns for p in folder.rglob("*")
+            if "__pycache__" not in p.parts and ".pytest_cache" not in p.parts}
+
+
+def test_a_run_writes_only_to_its_run_data_and_cache_folders(tmp_path):
+    sandbox = {name: tmp_path / name for name in ("home", "cwd", "tmp", "cache", "data")}
+    for folder in sandbox.values():
+        folder.mkdir()
+    shutil.copy(DATA_DIR / "smsspamcollection.zip", sandbox["data"])
+    project = snapshot(ROOT)
+    env = {k: v for k, v in os.environ.items() if k not in ("XDG_CACHE_HOME", "KERAS_HOME",
+                                                            "MPLCONFIGDIR")}
+    env.update(HOME=str(sandbox["home"]), TMPDIR=str(sandbox["tmp"]), TF_CPP_MIN_LOG_LEVEL="3",
+               RNN_EXAMPLES_CACHE=str(sandbox["cache"]), PYTHONDONTWRITEBYTECODE="1")
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "spam_rnn.py"), "--dry-run", "--data-dir", str(sandbox["data"]),
+         "--output-dir", str(tmp_path / "run")], cwd=sandbox["cwd"], env=env,
+        capture_output=True, text=True, timeout=180)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert (tmp_path / "run" / "metrics.json").is_file()
+    for name in ("home", "cwd", "tmp"):
+        assert not any(sandbox[name].iterdir()), (name, list(sandbox[name].rglob("*")))
+    assert snapshot(ROOT) == project
