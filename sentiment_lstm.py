@@ -143,6 +143,12 @@ def make_vectorizer(vocabulary: list[str], sequence_len: int) -> layers.TextVect
                                     vocabulary=vocabulary, output_sequence_length=sequence_len)
 
 
+def encode(vectorizer: layers.TextVectorization, cleaned: Sequence[str]) -> np.ndarray:
+    """Word ids. A sentence with no word left after cleaning ("!!!") is read as one unknown
+    word: an all-padding row would make the masked mean 0/0 = NaN."""
+    return vectorizer([text or "[UNK]" for text in cleaned]).numpy()
+
+
 """## LSTM model training: the network (the chapter's LSTM_RNN_Network class)"""
 
 
@@ -270,7 +276,7 @@ def run_training(argv: Sequence[str]) -> dict:
     vocabulary = build_vocabulary(cleaned[train_ix])
     sequence_len = max(1, max(len(text.split()) for text in cleaned))  # pad to the longest
     vectorizer = make_vectorizer(vocabulary, sequence_len)
-    ids = vectorizer(cleaned.tolist()).numpy()
+    ids = encode(vectorizer, cleaned.tolist())
     print(f"{len(labels)} sentences ({int(labels.sum())} positive): {len(train_ix)} train, "
           f"{len(val_ix)} validation, {len(test_ix)} test; vocabulary "
           f"{vectorizer.vocabulary_size()} ids, sequence length {sequence_len}")
@@ -365,14 +371,14 @@ def run_predict(argv: Sequence[str]) -> dict:
         if config["remove_stopwords"]:
             stopwords = load_stopwords(data.check_data_dir(data_dir) / STOPWORDS_FILE)
         cleaned = [clean_sentence(text, stopwords) for text in args.texts]
-        probabilities = tf.nn.softmax(model.predict(vectorizer(cleaned), verbose=0)).numpy()
+        probabilities = tf.nn.softmax(model.predict(encode(vectorizer, cleaned), verbose=0)).numpy()
         for text, p in zip(args.texts, probabilities):
             print(f"[{p[0]:.4f}, {p[1]:.4f}]\t{text}")
         return {"probabilities": probabilities.tolist()}
 
     texts, cleaned, labels, _, (_, _, test_ix) = prepare(
         args.data_dir or config["data_dir"], config, config["dry_run"])
-    ids = vectorizer(np.array(cleaned, dtype=object)[test_ix].tolist())
+    ids = encode(vectorizer, np.array(cleaned, dtype=object)[test_ix].tolist())
     probabilities = tf.nn.softmax(model.predict(ids, verbose=0)).numpy()
     accuracy = float((probabilities.argmax(axis=1) == labels[test_ix]).mean())
     print(f"Test accuracy: {accuracy:.4f}")

@@ -137,3 +137,18 @@ def test_predict_run_of_another_example(tmp_path, capsys):
     (tmp_path / "model.keras").write_bytes(b"x")
     line = run_main_expecting_error(sl.main, ["predict", "--run", str(tmp_path)], capsys)
     assert "written by another example (spam)" in line
+
+
+def test_predict_classifies_punctuation_long_and_non_ascii_texts(dry_run, capsys):
+    run_dir, _ = dry_run
+    texts = ["!!! ???", "the movie was good " * 2000, "Ce film était génial ❤️", "素晴らしい"]
+    result = sl.main(["predict", "--run", str(run_dir), *texts])
+    probabilities = np.array(result["probabilities"])
+    assert probabilities.shape == (4, 2) and np.isfinite(probabilities).all()
+    np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, rtol=1e-5)
+
+
+def test_predict_empty_text_is_refused(dry_run, capsys):
+    run_dir, _ = dry_run
+    line = run_main_expecting_error(sl.main, ["predict", "--run", str(run_dir), "great", ""], capsys)
+    assert "TEXT 2 is empty" in line

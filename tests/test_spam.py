@@ -217,3 +217,13 @@ def test_predict_empty_text_is_refused(dry_run, capsys):
     run_dir, _ = dry_run
     line = run_main_expecting_error(spam_rnn.main, ["predict", "--model", str(run_dir), "  "], capsys)
     assert "TEXT 1 is empty" in line
+
+
+ODD_TEXTS = ["?!?! ...", "win cash " * 3000, "Gewinne jetzt! 免费 iPhone 📱 ¡ya!", "日本語だけ"]
+
+
+def test_predict_classifies_punctuation_long_and_non_ascii_texts(dry_run, capsys):
+    run_dir, _ = dry_run
+    results = spam_rnn.main(["predict", "--model", str(run_dir), *ODD_TEXTS])
+    assert [r["text"] for r in results] == ODD_TEXTS
+    assert all(r["label"] in ("spam", "ham") and 0 <= r["spam_probability"] <= 1 for r in results)
