@@ -292,3 +292,10 @@ def test_a_run_writes_only_to_its_run_data_and_cache_folders(tmp_path):
     for name in ("home", "cwd", "tmp"):
         assert not any(sandbox[name].iterdir()), (name, list(sandbox[name].rglob("*")))
     assert snapshot(ROOT) == project
+
+
+def test_sentiment_data_folder_without_the_training_file(tmp_path, capsys):
+    line = run_main_expecting_error(sentiment_lstm.main, ["--data-dir", str(tmp_path), "--dry-run",
+                                                          "--output-dir", str(tmp_path / "r")], capsys)
+    assert "umich_si650_training.txt: no such file" in line and "--data-dir" in line
+    assert not (tmp_path / "r").exists()
