@@ -99,3 +99,10 @@ def test_cudnn_report_traces_every_preset():
     report = gpu_check.cudnn_report("spam", device="/CPU:0")
     assert report["chapter"].startswith("no: SimpleRNN has no cuDNN kernel")
     assert report["best"].startswith("NO (GRU)")
+
+
+def test_steady_speed_leaves_out_the_first_epoch():
+    run = {"epochs": 4, "seconds_per_epoch": 2.5,
+           "metrics": {"steady_seconds_per_epoch": 1.0, "samples_seen": 400}}
+    assert report.steady_speed(run) == (1.0, 100.0)
+    assert report.steady_speed({"seconds_per_epoch": 2.0, "samples_per_second": 7.0}) == (2.0, 7.0)
