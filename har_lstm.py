@@ -180,6 +180,15 @@ def find_source(data_dir: Path, explicit: bool) -> tuple[Path, str]:
     return data.locate(data.UCI_HAR, data_dir), "UCI HAR Dataset (original archive)"
 
 
+def load_data(data_dir: Path, explicit: bool) -> tuple[dict[str, np.ndarray], Path, str]:
+    """find_source, then load_har (cached): the arrays, the source and its description."""
+    source, source_name = find_source(data_dir, explicit=explicit)
+    # find_source already verified an archive's sha256: it keys the cache without rehashing.
+    verified = {s.file_name: s.sha256 for s in (*data.UCI_HAR.sources, REBUILT)}
+    arrays = load_har(source, data.writable_dir(source.parent), key=verified.get(source.name))
+    return arrays, source, source_name
+
+
 """## Workflow of the LSTM model for HAR: the network"""
 
 PRESETS = {
@@ -317,10 +326,7 @@ def run_training(argv: Sequence[str]) -> dict:
     args = cli.parse_training_args(parser, argv, EXAMPLE, "har_lstm.py")
     config = cli.resolve_config(args, PRESETS)
     explicit = any(a.startswith("--data-dir") for a in [*args.argv, *argv])
-    source, source_name = find_source(args.data_dir, explicit=explicit)
-    # find_source already verified an archive's sha256: it keys the cache without rehashing.
-    verified = {s.file_name: s.sha256 for s in (*data.UCI_HAR.sources, REBUILT)}
-    arrays = load_har(source, data.writable_dir(source.parent), key=verified.get(source.name))
+    arrays, source, source_name = load_data(args.data_dir, explicit=explicit)
     placement = device.configure(args.device, args.devices, args.mixed_precision)
     run_dir = runs.make_run_dir(EXAMPLE, args.output_dir, resume=bool(args.resume),
                                 chief=placement.is_chief)

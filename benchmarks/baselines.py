@@ -145,8 +145,7 @@ def har(seed: int, quick: bool = False, data_dir: Path | None = None) -> dict[st
     import keras
     from keras import layers
 
-    source, _ = har_lstm.find_source(data_dir or cli.DEFAULT_DATA_DIR, explicit=data_dir is not None)
-    arrays = har_lstm.load_har(source, data.writable_dir(source.parent))
+    arrays, _, _ = har_lstm.load_data(data_dir or cli.DEFAULT_DATA_DIR, explicit=data_dir is not None)
     x_train, y_train, subjects = arrays["x_train"], arrays["y_train"], arrays["subject_train"]
     x_test, y_test = arrays["x_test"], arrays["y_test"]
     if quick:
