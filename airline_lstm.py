@@ -31,7 +31,7 @@ from keras import layers  # noqa: E402
 
 from common import cli, data, device, plotting, resume, runs  # noqa: E402
 from common.cli import DEFAULT_DATA_DIR  # noqa: E402
-from common.errors import UserError  # noqa: E402
+from common.errors import Interrupted, UserError  # noqa: E402
 
 EXAMPLE = "airline"
 BUNDLED_CSV = DEFAULT_DATA_DIR / "airline-passengers.csv"
@@ -243,7 +243,7 @@ def train_ensemble(train_xy, validation_xy, config: dict, run_dir: Path, placeme
             if first:
                 save_history(first, run_dir)
             done = sum(len(h["loss"]) for h in histories) + state.epochs
-            raise resume.Interrupted(run_dir, "airline_lstm.py", done) from None
+            raise Interrupted(run_dir, "airline_lstm.py", done) from None
         if config["ensemble"] > 1:
             model.save(finished)
             runs.write_json(finished.with_suffix(".json"), history)

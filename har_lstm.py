@@ -31,7 +31,7 @@ from keras import layers  # noqa: E402
 from sklearn import metrics as sk_metrics  # noqa: E402
 
 from common import cli, data, device, plotting, resume, runs  # noqa: E402
-from common.errors import UserError  # noqa: E402
+from common.errors import Interrupted, UserError  # noqa: E402
 
 EXAMPLE = "har"
 FOLDER = "UCI HAR Dataset"
@@ -374,7 +374,7 @@ def run_training(argv: Sequence[str]) -> dict:
     except KeyboardInterrupt:
         if state.epochs:
             save_history(state.history, len(fit_y), run_dir)
-        raise resume.Interrupted(run_dir, "har_lstm.py", state.epochs) from None
+        raise Interrupted(run_dir, "har_lstm.py", state.epochs) from None
     history = state.history
     print("Optimization Finished!")
 

@@ -34,7 +34,7 @@ from keras import layers  # noqa: E402
 from sklearn.model_selection import train_test_split  # noqa: E402
 
 from common import cli, data, device, plotting, resume, runs  # noqa: E402
-from common.errors import UserError  # noqa: E402
+from common.errors import Interrupted, UserError  # noqa: E402
 
 EXAMPLE = "sentiment"
 SENTENCES_FILE = "umich_si650_training.txt"
@@ -296,7 +296,7 @@ def run_training(argv: Sequence[str]) -> dict:
     except KeyboardInterrupt:
         if state.epochs:
             save_history(state.history, run_dir)
-        raise resume.Interrupted(run_dir, "sentiment_lstm.py", state.epochs) from None
+        raise Interrupted(run_dir, "sentiment_lstm.py", state.epochs) from None
     history = state.history
     _, val_accuracy = model.evaluate(ids[val_ix], labels[val_ix], verbose=0)
     test_loss, test_accuracy = model.evaluate(ids[test_ix], labels[test_ix], verbose=0)

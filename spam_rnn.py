@@ -28,7 +28,7 @@ from keras import layers  # noqa: E402
 from sklearn.metrics import confusion_matrix, precision_recall_fscore_support  # noqa: E402
 
 from common import cli, data, device, plotting, resume, runs  # noqa: E402
-from common.errors import UserError  # noqa: E402
+from common.errors import Interrupted, UserError  # noqa: E402
 from common.text import chapter_standardize, frequent_words, symbol_standardize  # noqa: E402
 
 EXAMPLE = "spam"
@@ -274,7 +274,7 @@ def run_training(argv: Sequence[str]) -> dict:
     except KeyboardInterrupt:
         if state.epochs:
             save_history(state.history, run_dir, eval_name, eval_label)
-        raise resume.Interrupted(run_dir, "spam_rnn.py", state.epochs) from None
+        raise Interrupted(run_dir, "spam_rnn.py", state.epochs) from None
     history = state.history
 
     metrics = evaluate(model, ids_test, y_test, config["batch_size"])

@@ -10,7 +10,7 @@ import traceback
 from pathlib import Path
 from typing import Callable, Sequence
 
-from common.errors import UserError
+from common.errors import Interrupted, UserError
 
 EXIT_USER_ERROR = 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for Ctrl-C
@@ -164,15 +164,11 @@ def run_cli(entry: Callable[[Sequence[str]], object], argv: Sequence[str] | None
             traceback.print_exc()
         print(f"error: {error}", file=sys.stderr)
         raise SystemExit(EXIT_USER_ERROR) from None
+    except Interrupted as error:
+        print(f"{error}", file=sys.stderr)
+        raise SystemExit(EXIT_INTERRUPTED) from None
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
-        raise SystemExit(EXIT_INTERRUPTED) from None
-    except Exception as error:
-        from common.resume import Interrupted
-
-        if not isinstance(error, Interrupted):
-            raise
-        print(f"{error}", file=sys.stderr)
         raise SystemExit(EXIT_INTERRUPTED) from None
     finally:
         if previous is not None:

@@ -78,19 +78,19 @@ def _fetch_once(url: str, partial: Path, timeout: tuple[float, float]) -> None:
 
 
 @contextlib.contextmanager
-def _exclusive(lock_path: Path):
-    """One download of a file at a time, across processes; the others wait, then find it."""
+def _exclusive(destination: Path):
+    """One download of a file at a time, across processes (lock file `.NAME.lock` beside it);
+    the others wait, then find it."""
     try:
         import fcntl
     except ImportError:  # not POSIX: no cross-process lock
         yield
         return
-    with open(lock_path, "a") as handle:
+    with open(destination.with_name(f".{destination.name}.lock"), "a") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            print(f"Waiting for another process downloading {lock_path.name[1:-5]} ...",
-                  flush=True)
+            print(f"Waiting for another process downloading {destination.name} ...", flush=True)
             fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
@@ -112,7 +112,7 @@ def download(urls: list[str], destination: Path, sha256: str, size: int | None =
     destination = Path(destination)
     destination.parent.mkdir(parents=True, exist_ok=True)
     partial = destination.with_name(f".{destination.name}.part")
-    with _exclusive(destination.with_name(f".{destination.name}.lock")):
+    with _exclusive(destination):
         if destination.is_file() and sha256_of(destination) == sha256:
             return destination  # another process finished it while this one waited
         reasons = []

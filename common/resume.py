@@ -18,15 +18,6 @@ from common.runs import write_json
 BACKUP = "backup"
 
 
-class Interrupted(Exception):
-    """Ctrl-C or SIGTERM during training, after the partial outputs were written."""
-
-    def __init__(self, run_dir: Path, script: str, epochs_done: int):
-        super().__init__(f"interrupted after {epochs_done} finished epoch(s); the history and "
-                         f"plots so far are in {run_dir}; continue with: python {script} "
-                         f"--resume {run_dir}")
-
-
 class TrainingState:
     """What a resumed run needs besides the weights: the logs of the epochs already done."""
 
