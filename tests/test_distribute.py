@@ -13,10 +13,9 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-import airline_lstm
-import har_lstm
 import sentiment_lstm
 import spam_rnn
+from benchmarks import gpu_check
 from conftest import ROOT
 from test_har import write_tiny_har
 
@@ -134,26 +133,10 @@ def test_mixed_precision_keeps_the_output_layer_and_loss_in_float32(tmp_path, fl
 
 
 def built_models():
-    """Every model the scripts build, both presets."""
-    for preset in ("chapter", "best"):
-        yield f"spam {preset}", spam_rnn.build_model(
-            50, dict(spam_rnn.PRESETS[preset], preset=preset, seed=0))
-        yield f"airline {preset}", airline_lstm.build_model(
-            dict(airline_lstm.PRESETS[preset], preset=preset, seed=0))
-        yield f"sentiment {preset}", sentiment_lstm.build_model(
-            50, dict(sentiment_lstm.PRESETS[preset], preset=preset, seed=0))
-        yield f"har {preset}", har_lstm.build_model(
-            dict(har_lstm.PRESETS[preset], preset=preset, seed=0),
-            mean=np.zeros(9, "float32"), std=np.ones(9, "float32"))
-
-
-def recurrent_layers(model):
-    for layer in model.layers:
-        if isinstance(layer, keras.layers.Bidirectional):
-            yield layer.forward_layer
-            yield layer.backward_layer
-        elif isinstance(layer, keras.layers.RNN):
-            yield layer
+    """Every model the scripts build, both presets (the GPU check builds the same ones)."""
+    for example in ("spam", "airline", "sentiment", "har"):
+        for preset, model, _ in gpu_check.sample_models(example):
+            yield f"{example} {preset}", model
 
 
 def test_every_lstm_and_gru_keeps_the_cudnn_configuration():
@@ -161,7 +144,7 @@ def test_every_lstm_and_gru_keeps_the_cudnn_configuration():
     rnn.py: cudnn_ok); SimpleRNN, the chapter's spam cell, has no cuDNN kernel at all."""
     seen = set()
     for name, model in built_models():
-        layers = list(recurrent_layers(model))
+        layers = list(gpu_check.recurrent_layers(model))
         assert layers, name
         for layer in layers:
             kind = type(layer).__name__
