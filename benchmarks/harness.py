@@ -136,12 +136,10 @@ def run_script(example: str, preset: str, seed: int, args, work_dir: Path) -> di
         for bulky in ("one_step_forecast", "free_running_forecast"):
             metrics.pop(bulky, None)
         epochs = metrics.get("epochs")
-        total_epochs = sum(epochs) if isinstance(epochs, list) else epochs
         train_seconds = metrics.get("train_seconds")
         record.update(status="ok", metrics=metrics, device=metrics.get("device"),
-                      epochs=total_epochs,
-                      seconds_per_epoch=metrics.get("seconds_per_epoch") or (
-                          train_seconds / total_epochs if train_seconds and total_epochs else None),
+                      epochs=sum(epochs) if isinstance(epochs, list) else epochs,
+                      seconds_per_epoch=metrics.get("seconds_per_epoch"),  # every script sets it
                       samples_per_second=round(metrics["samples_seen"] / train_seconds, 1)
                       if metrics.get("samples_seen") and train_seconds else None)
     else:
