@@ -245,8 +245,9 @@ def train_ensemble(train_xy, validation_xy, config: dict, run_dir: Path, placeme
             done = sum(len(h["loss"]) for h in histories) + state.epochs
             raise Interrupted(run_dir, "airline_lstm.py", done) from None
         if config["ensemble"] > 1:
-            model.save(finished)
-            runs.write_json(finished.with_suffix(".json"), history)
+            with resume.interruptions_held():  # the .keras file marks a finished member
+                runs.write_json(finished.with_suffix(".json"), history)
+                model.save(finished)
         models.append(model)
         histories.append(history)
     shutil.rmtree(backup, ignore_errors=True)

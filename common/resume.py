@@ -1,11 +1,13 @@
 """Interrupted training loses at most one epoch: Keras' BackupAndRestore keeps the weights of
-the last finished epoch in RUN_DIR/backup/, and a recorder keeps every finished epoch's logs
-beside them, so `--resume RUN_DIR` continues the run and still writes the whole history.
+the last finished epoch in RUN_DIR/backup/, the same callback keeps every finished epoch's
+logs beside them, so `--resume RUN_DIR` continues the run and still writes the whole history.
 The backup folder disappears when training ends normally."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import signal
 import time
 from pathlib import Path
 from typing import Callable
@@ -37,19 +39,20 @@ class TrainingState:
         return len(self.history.get("loss", []))
 
     def callbacks(self, per_epoch: Callable[[], dict] | None = None) -> list:
-        """The recorder first: an epoch's logs are on disk before its weights, so a backup
-        never claims an epoch whose logs are missing."""
-        return [_Recorder(self, per_epoch),
-                keras.callbacks.BackupAndRestore(str(self.backup_dir), double_checkpoint=True)]
+        return [_EpochBackup(self, per_epoch)]
 
     def save(self) -> None:
         self.backup_dir.mkdir(parents=True, exist_ok=True)
         write_json(self.history_file, self.history)
 
 
-class _Recorder(keras.callbacks.Callback):
+class _EpochBackup(keras.callbacks.BackupAndRestore):
+    """BackupAndRestore that also records each epoch's logs. An epoch's logs and weights are
+    saved with Ctrl-C/SIGTERM held back, so an interruption never finds one without the other
+    (a crash can: the logs go first, and a resume drops logs the weights lack)."""
+
     def __init__(self, state: TrainingState, per_epoch: Callable[[], dict] | None):
-        super().__init__()
+        super().__init__(str(state.backup_dir), double_checkpoint=True)
         self.state, self.per_epoch = state, per_epoch
         self._first, self._start = True, 0.0
 
@@ -67,9 +70,31 @@ class _Recorder(keras.callbacks.Callback):
         record = {key: float(value) for key, value in (logs or {}).items()}
         record["epoch_seconds"] = round(seconds, 4)
         record.update(self.per_epoch() if self.per_epoch else {})
-        for key, value in record.items():
-            self.state.history.setdefault(key, []).append(value)
-        self.state.save()
+        with interruptions_held():
+            for key, value in record.items():
+                self.state.history.setdefault(key, []).append(value)
+            self.state.save()
+            super().on_epoch_end(epoch, logs)
+
+
+@contextlib.contextmanager
+def interruptions_held():
+    """Hold Ctrl-C and SIGTERM back until the block is done, then deliver them, so files
+    that belong together are written together."""
+    received = []
+    try:
+        previous = {signum: signal.signal(signum, lambda s, _: received.append(s))
+                    for signum in (signal.SIGINT, signal.SIGTERM)}
+    except ValueError:  # not the main thread: signals cannot be caught here anyway
+        yield
+        return
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        if received:
+            signal.raise_signal(received[0])  # the handler it would have met
 
 
 def load_run_config(run_dir: Path, example: str, script: str) -> dict:

@@ -120,6 +120,31 @@ def test_sigterm_in_the_second_ensemble_member_resumes_without_retraining_the_fi
     assert not (run_dir / "backup").exists()
 
 
+def test_ctrl_c_while_an_epoch_is_being_saved_waits_for_its_weights(tmp_path, monkeypatch):
+    """The race CI once met: Ctrl-C after an epoch's logs were saved but before its weights.
+    The interruption must come after both, so logs and backup agree."""
+    import keras
+
+    from common import resume
+
+    state = resume.TrainingState(tmp_path / "backup")
+    save = resume.TrainingState.save
+
+    def save_then_ctrl_c(self):
+        if self.epochs == 2:
+            os.kill(os.getpid(), signal.SIGINT)  # arrives in the middle of saving epoch 2
+        save(self)
+
+    monkeypatch.setattr(resume.TrainingState, "save", save_then_ctrl_c)
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    with pytest.raises(KeyboardInterrupt):
+        model.fit(np.ones((8, 3)), np.ones(8), epochs=5, verbose=0, callbacks=state.callbacks())
+    saved = json.loads((tmp_path / "backup" / "training_metadata.json").read_text())["epoch"]
+    assert saved == state.epochs == 2
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # handler put back
+
+
 def test_a_killed_process_loses_at_most_the_epoch_in_progress(tmp_path):
     """SIGKILL stands for a crash: nothing runs at exit, the backup alone carries the run."""
     run_dir = tmp_path / "run"
