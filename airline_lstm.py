@@ -238,16 +238,16 @@ def train_ensemble(train_xy, validation_xy, config: dict, run_dir: Path, placeme
             model, history = train_network(train_xy, validation_xy,
                                             dict(config, seed=config["seed"] + member),
                                             state, placement.strategy, member)
+            if config["ensemble"] > 1:
+                with resume.interruptions_held():  # the .keras file marks a finished member
+                    runs.write_json(finished.with_suffix(".json"), history)
+                    model.save(finished)
         except KeyboardInterrupt:
             first = histories[0] if histories else state.history
             if first:
                 save_history(first, run_dir)
             done = sum(len(h["loss"]) for h in histories) + state.epochs
             raise Interrupted(run_dir, "airline_lstm.py", done) from None
-        if config["ensemble"] > 1:
-            with resume.interruptions_held():  # the .keras file marks a finished member
-                runs.write_json(finished.with_suffix(".json"), history)
-                model.save(finished)
         models.append(model)
         histories.append(history)
     shutil.rmtree(backup, ignore_errors=True)
