@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+import keras
 import numpy as np
 import pytest
 
@@ -18,6 +19,7 @@ import airline_lstm
 import har_lstm
 import sentiment_lstm
 import spam_rnn
+from common import resume
 from common.errors import UserError
 from conftest import DATA_DIR, ROOT, run_main_expecting_error
 from test_har import write_tiny_har, zip_folder
@@ -123,10 +125,6 @@ def test_sigterm_in_the_second_ensemble_member_resumes_without_retraining_the_fi
 def test_ctrl_c_while_an_epoch_is_being_saved_waits_for_its_weights(tmp_path, monkeypatch):
     """The race CI once met: Ctrl-C after an epoch's logs were saved but before its weights.
     The interruption must come after both, so logs and backup agree."""
-    import keras
-
-    from common import resume
-
     state = resume.TrainingState(tmp_path / "backup")
     save = resume.TrainingState.save
 
