@@ -16,22 +16,17 @@ history.csv, metrics.json, config.json and model.keras to a new run folder.
 from __future__ import annotations
 
 import argparse
-import csv
-import json
-import shutil
 from pathlib import Path
 from typing import Sequence
 
-import common.environment  # noqa: E402,F401 - first: quiet TensorFlow, no writes to ~/.keras
+import numpy as np
 
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
-from keras import layers  # noqa: E402
+from common import cli, data, plotting, runs, training
+from common.cli import DEFAULT_DATA_DIR
+from common.errors import UserError
+from common.lazy import LazyModule, keras, layers
 
-from common import cli, data, device, plotting, resume, runs  # noqa: E402
-from common.cli import DEFAULT_DATA_DIR  # noqa: E402
-from common.errors import Interrupted, UserError  # noqa: E402
+pd = LazyModule("pandas")
 
 EXAMPLE = "airline"
 BUNDLED_CSV = DEFAULT_DATA_DIR / "airline-passengers.csv"
@@ -44,25 +39,60 @@ PRESETS = {
     # The chapter: seq_size 5, hidden_dim 5, Adam 0.003, full-batch steps, patience 3 checks
     # of 100 steps each. An "epoch" here is those 100 steps.
     "chapter": dict(epochs=200, batch_size="full", learning_rate=0.003, transform="zscore",
-                    seq_size=5, hidden_dim=5, patience=3, ensemble=1),
+                    seq_size=5, hidden_dim=5, patience=3, restore_best_weights=False, ensemble=1),
     # Ours: log + seasonal (12-month) differences, a two-year window, a wider LSTM, and the
     # mean of several independently initialised LSTMs; restores the best validation weights.
     # Chosen by a backtest inside the training part (train on 1949-1955, forecast 1956-1957).
     "best": dict(epochs=60, batch_size="full", learning_rate=0.003, transform="log_seasonal",
-                 seq_size=24, hidden_dim=16, patience=3, ensemble=5),
+                 seq_size=24, hidden_dim=16, patience=3, restore_best_weights=True, ensemble=5),
 }
 
 """## Description of the dataset"""
 
 
-def _column_index(header: list[str] | None, column: str, path: Path) -> int:
+def load_series(path: Path, column: str = "1") -> "pd.Series":
+    """One numeric column of a CSV file, with or without a header row (the chapter's
+    `load_series`, which reads column 1 of the header-less book file), indexed by month when
+    another column holds dates. Normalising happens later, with training statistics only."""
+    path = Path(path)
+    try:
+        table = pd.read_csv(path, header=None, dtype=str, keep_default_na=False,
+                            encoding="utf-8-sig", skipinitialspace=True)
+    except FileNotFoundError:
+        raise UserError(f"--csv {path}: no such file; pass the path of a CSV file") from None
+    except UnicodeDecodeError:
+        raise UserError(f"--csv {path}: not UTF-8 text; save it as UTF-8 CSV") from None
+    except pd.errors.EmptyDataError:
+        raise UserError(f"--csv {path}: the file is empty; pass a CSV with one value per "
+                        "row") from None
+    except pd.errors.ParserError as error:
+        reason = str(error).strip().splitlines()[-1]
+        raise UserError(f"--csv {path}: not a readable CSV file ({reason})") from None
+    first_row = [str(cell).strip() for cell in table.iloc[0]]
     if column.lstrip("-").isdigit():
-        return int(column)
-    if header is None or column not in header:
-        found = ", ".join(header) if header else "no header row"
-        raise UserError(f"{path}: no column named {column!r} ({found}); pass --column with a "
-                        "name from the header or a 0-based index")
-    return header.index(column)
+        index = int(column)
+        has_header = -len(first_row) <= index < len(first_row) and _number(first_row[index]) is None
+    else:
+        if column not in first_row:
+            raise UserError(f"{path}: no column named {column!r} ({', '.join(first_row)}); "
+                            "pass --column with a name from the header or a 0-based index")
+        index, has_header = first_row.index(column), True
+    rows = table.iloc[1:] if has_header else table
+    first_number = 2 if has_header else 1
+    if not -table.shape[1] <= index < table.shape[1]:
+        raise UserError(f"{path} row {first_number}: no column {column} (the row has "
+                        f"{table.shape[1]} columns); fix the row or pass another --column")
+    cells = rows.iloc[:, index]
+    values = []
+    for number, cell in enumerate(cells, start=first_number):  # a short row's cell is empty
+        value = _number(cell.strip())
+        if value is None:
+            shown = cell.strip() or "an empty cell"
+            raise UserError(f"{path} row {number}, column {column}: {shown!r} is not a number; "
+                            "fix or remove the row")
+        values.append(value)
+    return pd.Series(values, index=_dates(rows.drop(columns=cells.name)), dtype="float32",
+                     name=first_row[index] if has_header else f"column {column}")
 
 
 def _number(text: str) -> float | None:
@@ -73,38 +103,17 @@ def _number(text: str) -> float | None:
     return value if np.isfinite(value) else None
 
 
-def load_series(path: Path, column: str = "1") -> np.ndarray:
-    """Read one numeric column of a CSV file, with or without a header row (the chapter's
-    `load_series`, which reads column 1 of the header-less book file). Normalising happens
-    later, with training statistics only."""
-    path = Path(path)
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as handle:
-            rows = [row for row in csv.reader(handle) if any(cell.strip() for cell in row)]
-    except FileNotFoundError:
-        raise UserError(f"--csv {path}: no such file; pass the path of a CSV file") from None
-    except UnicodeDecodeError:
-        raise UserError(f"--csv {path}: not UTF-8 text; save it as UTF-8 CSV") from None
-    except csv.Error as error:
-        raise UserError(f"--csv {path}: not a readable CSV file ({error})") from None
-    if not rows:
-        raise UserError(f"--csv {path}: the file is empty; pass a CSV with one value per row")
-    probe = _column_index(None, column, path) if column.lstrip("-").isdigit() else None
-    has_header = probe is None or (probe < len(rows[0]) and _number(rows[0][probe]) is None)
-    header = [cell.strip() for cell in rows[0]] if has_header else None
-    index = _column_index(header, column, path)
-    values = []
-    for number, row in enumerate(rows[1:] if has_header else rows, start=2 if has_header else 1):
-        if not -len(row) <= index < len(row):
-            raise UserError(f"{path} row {number}: no column {column} (the row has {len(row)} "
-                            "columns); fix the row or pass another --column")
-        value = _number(row[index].strip())
-        if value is None:
-            shown = row[index].strip() or "an empty cell"
-            raise UserError(f"{path} row {number}, column {column}: {shown!r} is not a number; "
-                            "fix or remove the row")
-        values.append(value)
-    return np.array(values, dtype="float32")
+def _dates(other_columns: "pd.DataFrame"):
+    """The first column whose every cell is a date (the bundled `Month`: 1949-01), else
+    None (month numbers)."""
+    for _, cells in other_columns.items():
+        cells = cells.fillna("").str.strip()
+        if pd.to_numeric(cells, errors="coerce").notna().all():  # numbers, not dates
+            continue
+        dates = pd.to_datetime(cells, errors="coerce", format="mixed")
+        if dates.notna().all():
+            return pd.DatetimeIndex(dates, name="month")
+    return None
 
 
 """## Pre-processing and exploratory analysis"""
@@ -183,18 +192,12 @@ def build_model(config: dict) -> keras.Model:
     return model
 
 
-class ChapterStepLog(keras.callbacks.Callback):
+def chapter_step_log(member: int):
     """Print 'step: N  train err: x  validation err: y' every 100 steps, like the chapter."""
-
-    def __init__(self, member: int):
-        super().__init__()
-        self.member = member
-
-    def on_epoch_end(self, epoch, logs=None):
-        step = (epoch + 1) * STEPS_PER_EPOCH
-        prefix = f"[model {self.member + 1}] " if self.member else ""
-        print(f"{prefix}step: {step}\t\ttrain err: {logs['loss']:.6f}\t\t"
-              f"validation err: {logs['val_loss']:.6f}", flush=True)
+    prefix = f"[model {member + 1}] " if member else ""
+    return keras.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: print(
+        f"{prefix}step: {(epoch + 1) * STEPS_PER_EPOCH}\t\ttrain err: {logs['loss']:.6f}\t\t"
+        f"validation err: {logs['val_loss']:.6f}", flush=True))
 
 
 def batch_size(config: dict, n_windows: int) -> int:
@@ -202,56 +205,30 @@ def batch_size(config: dict, n_windows: int) -> int:
     return n_windows if config["batch_size"] == "full" else min(int(config["batch_size"]), n_windows)
 
 
-def train_network(train_xy, validation_xy, config: dict, state: resume.TrainingState,
-                  strategy: tf.distribute.Strategy, member: int = 0):
-    """Full-batch Adam steps; every 100 steps record the losses (in `state.history`) and check
-    patience on the validation months (the chapter early-stops on the test set: fixed)."""
-    x, y = train_xy
-    steps = tf.data.Dataset.from_tensor_slices((x, y)).shuffle(len(x), seed=config["seed"])
-    steps = device.for_strategy(
-        steps.batch(batch_size(config, len(x))).repeat().prefetch(tf.data.AUTOTUNE))
-    with strategy.scope():  # variables and optimizer on every replica
+def train_network(train_xy, validation_xy, config: dict, run: training.Run, member: int = 0):
+    """Full-batch Adam steps; every 100 steps record the losses and check patience on the
+    validation months (the chapter early-stops on the test set: fixed)."""
+    seed = config["seed"] + member
+    keras.utils.set_random_seed(seed)  # each member's own start, the same after a resume
+    with run.strategy.scope():  # variables and optimizer on every replica
         model = build_model(config)
-    model.fit(steps, steps_per_epoch=STEPS_PER_EPOCH, epochs=config["epochs"],
+    x, y = train_xy
+    name = f"member-{member}" if config["ensemble"] > 1 else ""
+    model.fit(training.make_dataset(x, y, batch_size(config, len(x)), shuffle_seed=seed,
+                                    repeat=True),
+              steps_per_epoch=STEPS_PER_EPOCH, epochs=config["epochs"],
               validation_data=validation_xy, verbose=0, shuffle=False,
-              callbacks=[ChapterStepLog(member), *state.callbacks(),
-                         keras.callbacks.EarlyStopping(
-                             monitor="val_loss", patience=config["patience"],
-                             restore_best_weights=config["preset"] == "best")])
-    return model, state.history
+              callbacks=[chapter_step_log(member), *training.early_stopping(config),
+                         *run.backup(on_interrupt=lambda history: save_history(history, run.dir),
+                                     name=name)])
+    return model
 
 
-def train_ensemble(train_xy, validation_xy, config: dict, run_dir: Path, placement):
-    """`config["ensemble"]` networks, seeds seed, seed + 1, ...; each finished member is kept
-    in the backup folder until all are done, so --resume retrains none of them."""
-    backup = run_dir / resume.BACKUP
-    models, histories = [], []
-    for member in range(config["ensemble"]):
-        finished = backup / f"member-{member}.keras"
-        if finished.is_file():
-            models.append(keras.models.load_model(finished))
-            histories.append(json.loads(finished.with_suffix(".json").read_text()))
-            print(f"[model {member + 1}] finished before the interruption: loaded")
-            continue
-        state = resume.TrainingState(backup / f"member-{member}")
-        try:
-            model, history = train_network(train_xy, validation_xy,
-                                            dict(config, seed=config["seed"] + member),
-                                            state, placement.strategy, member)
-            if config["ensemble"] > 1:
-                with resume.interruptions_held():  # the .keras file marks a finished member
-                    runs.write_json(finished.with_suffix(".json"), history)
-                    model.save(finished)
-        except KeyboardInterrupt:
-            first = histories[0] if histories else state.history
-            if first:
-                save_history(first, run_dir)
-            done = sum(len(h["loss"]) for h in histories) + state.epochs
-            raise Interrupted(run_dir, "airline_lstm.py", done) from None
-        models.append(model)
-        histories.append(history)
-    shutil.rmtree(backup, ignore_errors=True)
-    return models, histories
+def train_ensemble(train_xy, validation_xy, config: dict, run: training.Run) -> list:
+    """`config["ensemble"]` networks, seeds seed, seed + 1, ...; each one's training is backed
+    up under backup/member-K until the run is finished, so --resume retrains none of them."""
+    return [train_network(train_xy, validation_xy, config, run, member)
+            for member in range(config["ensemble"])]
 
 
 """## Model evaluation"""
@@ -326,17 +303,85 @@ def save_history(history: dict, run_dir: Path) -> None:
                          xlabel="Iteration", x=iterations)
 
 
-def plot_results(train, predictions, actual, path: Path, title: str) -> Path:
-    """The chapter's plot_results: training data, predictions and test data."""
+def plot_results(train, predictions, actual, path: Path, title: str, months=None) -> Path:
+    """The chapter's plot_results: training data, predictions and test data, against the
+    months when the CSV dates them."""
     n = len(train)
+    x = months if months is not None else np.arange(n + len(actual))
     return plotting.plot_lines(path, {
-        "training data": (range(n), train),
-        "predicted": (range(n, n + len(predictions)), predictions),
-        "test data": (range(n, n + len(actual)), actual)},
-        title=title, xlabel="Month index", ylabel="Passengers (thousands)", styles=("b-", "r-", "g-"))
+        "training data": (x[:n], train),
+        "predicted": (x[n:n + len(predictions)], predictions),
+        "test data": (x[n:n + len(actual)], actual)},
+        title=title, xlabel="Month" if months is not None else "Month index",
+        ylabel="Passengers (thousands)", styles=("b-", "r-", "g-"))
 
 
 """## Putting it together"""
+
+
+def run_training(args: argparse.Namespace) -> dict:
+    config = cli.resolve_config(args, PRESETS)
+    if args.dry_run:
+        config["ensemble"] = min(config["ensemble"], 2)
+    csv_path = args.csv or data.check_data_dir(args.data_dir) / BUNDLED_CSV.name
+    loaded = load_series(csv_path, args.column)
+    series = loaded.to_numpy()
+    months = loaded.index if isinstance(loaded.index, pd.DatetimeIndex) else None
+    train, test = split_data(series)
+    seq_size, n_validation = config["seq_size"], SEASON
+    skipped = 0 if config["transform"] == "zscore" else SEASON  # months lost to differencing
+    min_train = skipped + n_validation + seq_size + 1
+    if len(train) < min_train or len(test) < 1:
+        raise UserError(f"{csv_path}: {len(series)} values are too few for windows of {seq_size} "
+                        f"months, a validation year and a test part; use at least "
+                        f"{int(np.ceil(min_train / 0.75)) + 1} values or a smaller --seq-size")
+    scaler = Scaler(config["transform"], train)
+    with training.start_run(EXAMPLE, args, config, csv=str(csv_path), column=args.column,
+                            normalisation={"mean": scaler.mean, "std": scaler.std}) as run:
+        values = scaler.to_model(train)
+        print(f"{len(series)} months: {len(train)} to train (the last {n_validation} of them "
+              f"to validate), {len(test)} to test")
+        normalised = scaler.to_model(series)
+        plotting.plot_lines(run.dir / "series.png", {"normalised series": (
+            months[scaler.offset:] if months is not None else range(len(normalised)),
+            normalised)}, title="Normalized time series", xlabel="Month" if months is not None
+            else "ID", ylabel="Normalized value")
+        # Early stopping watches the windows whose targets end in the last training year.
+        train_xy = make_windows(values[:len(values) - n_validation], seq_size)
+        validation_xy = make_windows(values[len(values) - n_validation - seq_size:], seq_size)
+
+        models = train_ensemble(train_xy, validation_xy, config, run)
+
+        one_step = forecast_one_step(models, scaler, series, len(test), seq_size)
+        free_running = forecast_free_running(models, scaler, train, len(test), seq_size)
+        e_one, e_free = errors(test, one_step), errors(test, free_running)
+        metrics = {"rmse_one_step": e_one["rmse"], "mae_one_step": e_one["mae"],
+                   "rmse_free_running": e_free["rmse"], "mae_free_running": e_free["mae"],
+                   "baselines": baselines(train, test)}
+        print(f"\n{'test months (thousands)':<24}{'RMSE 1-step':>12}{'MAE 1-step':>12}"
+              f"{'RMSE free':>12}{'MAE free':>12}")
+        rows = {"LSTM": {k: metrics[k] for k in ("rmse_one_step", "mae_one_step",
+                                                 "rmse_free_running", "mae_free_running")},
+                **metrics["baselines"]}
+        for name, row in rows.items():
+            print(f"{name:<24}{row['rmse_one_step']:>12.2f}{row['mae_one_step']:>12.2f}"
+                  f"{row['rmse_free_running']:>12.2f}{row['mae_free_running']:>12.2f}")
+
+        save_history(run.history, run.dir)
+        plot_results(train, one_step, test, run.dir / "prediction_ground_truth.png",
+                     "Predictions given the true previous months", months)
+        plot_results(train, free_running, test, run.dir / "prediction_free_running.png",
+                     "Free-running forecast from the training data only", months)
+        models[0].save(run.dir / "model.keras")
+        steps = sum(state.epochs for state in run.states) * STEPS_PER_EPOCH
+        return run.finish(metrics, steps=steps,
+                          samples_seen=steps * batch_size(config, len(train_xy[0])),
+                          train_months=len(train), test_months=len(test),
+                          one_step_forecast=one_step.tolist(),
+                          free_running_forecast=free_running.tolist())
+
+
+"""## Command line"""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -361,80 +406,8 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def run_training(argv: Sequence[str]) -> dict:
-    args = cli.parse_training_args(build_parser(), argv, EXAMPLE, "airline_lstm.py")
-    config = cli.resolve_config(args, PRESETS)
-    if args.dry_run:
-        config["ensemble"] = min(config["ensemble"], 2)
-    csv_path = args.csv or data.check_data_dir(args.data_dir) / BUNDLED_CSV.name
-    series = load_series(csv_path, args.column)
-    train, test = split_data(series)
-    seq_size, n_validation = config["seq_size"], SEASON
-    skipped = 0 if config["transform"] == "zscore" else SEASON  # months lost to differencing
-    min_train = skipped + n_validation + seq_size + 1
-    if len(train) < min_train or len(test) < 1:
-        raise UserError(f"{csv_path}: {len(series)} values are too few for windows of {seq_size} "
-                        f"months, a validation year and a test part; use at least "
-                        f"{int(np.ceil(min_train / 0.75)) + 1} values or a smaller --seq-size")
-    placement = device.configure(args.device, args.devices, args.mixed_precision)
-    run_dir = runs.make_run_dir(EXAMPLE, args.output_dir, resume=bool(args.resume),
-                                chief=placement.is_chief)
-    print(f"Device: {placement.description}")
-    keras.utils.set_random_seed(config["seed"])
-
-    scaler = Scaler(config["transform"], train)
-    # Written first: --resume reads the run's command line from it.
-    runs.write_config(run_dir, EXAMPLE, "airline_lstm.py", args.argv, config, csv=str(csv_path),
-                      column=args.column, device=placement.description,
-                      normalisation={"mean": scaler.mean, "std": scaler.std})
-    values = scaler.to_model(train)
-    print(f"{len(series)} months: {len(train)} to train (the last {n_validation} of them to "
-          f"validate), {len(test)} to test")
-    plotting.plot_curves(run_dir / "series.png", {"normalised series": scaler.to_model(series)},
-                         title="Normalized time series", xlabel="ID", ylabel="Normalized value")
-    # Early stopping watches the windows whose targets end in the last training year.
-    train_xy = make_windows(values[:len(values) - n_validation], seq_size)
-    validation_xy = make_windows(values[len(values) - n_validation - seq_size:], seq_size)
-
-    models, histories = train_ensemble(train_xy, validation_xy, config, run_dir, placement)
-
-    one_step = forecast_one_step(models, scaler, series, len(test), seq_size)
-    free_running = forecast_free_running(models, scaler, train, len(test), seq_size)
-    e_one, e_free = errors(test, one_step), errors(test, free_running)
-    metrics = {"rmse_one_step": e_one["rmse"], "mae_one_step": e_one["mae"],
-               "rmse_free_running": e_free["rmse"], "mae_free_running": e_free["mae"],
-               "baselines": baselines(train, test)}
-    print(f"\n{'test months (thousands)':<24}{'RMSE 1-step':>12}{'MAE 1-step':>12}"
-          f"{'RMSE free':>12}{'MAE free':>12}")
-    rows = {"LSTM": {k: metrics[k] for k in ("rmse_one_step", "mae_one_step",
-                                             "rmse_free_running", "mae_free_running")},
-            **metrics["baselines"]}
-    for name, row in rows.items():
-        print(f"{name:<24}{row['rmse_one_step']:>12.2f}{row['mae_one_step']:>12.2f}"
-              f"{row['rmse_free_running']:>12.2f}{row['mae_free_running']:>12.2f}")
-
-    epochs = [len(h["loss"]) for h in histories]
-    all_epochs = {"epoch_seconds": [s for h in histories for s in h["epoch_seconds"]]}
-    metrics.update(epochs=epochs[0] if len(epochs) == 1 else epochs,
-                   steps=sum(epochs) * STEPS_PER_EPOCH, **runs.timing(all_epochs),
-                   samples_seen=sum(epochs) * STEPS_PER_EPOCH * batch_size(config, len(train_xy[0])),
-                   device=placement.description, replicas=placement.replicas,
-                   precision=placement.precision, preset=config["preset"], seed=config["seed"],
-                   train_months=len(train), test_months=len(test),
-                   one_step_forecast=one_step.tolist(), free_running_forecast=free_running.tolist())
-    save_history(histories[0], run_dir)
-    plot_results(train, one_step, test, run_dir / "prediction_ground_truth.png",
-                 "Predictions given the true previous months")
-    plot_results(train, free_running, test, run_dir / "prediction_free_running.png",
-                 "Free-running forecast from the training data only")
-    models[0].save(run_dir / "model.keras")
-    runs.write_json(run_dir / "metrics.json", metrics)  # last: its presence marks a finished run
-    print(f"Run folder: {run_dir}")
-    return {"run_dir": run_dir, **metrics}
-
-
 def main(argv: Sequence[str] | None = None):
-    return cli.run_cli(run_training, argv)
+    return cli.run_cli(build_parser(), argv, EXAMPLE, train=run_training)
 
 
 if __name__ == "__main__":

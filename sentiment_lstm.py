@@ -17,6 +17,7 @@ TensorBoard logs (scalars and weight histograms) to a new run folder.
 
 from __future__ import annotations
 
+import argparse
 import html
 import json
 import re
@@ -25,16 +26,13 @@ from collections import Counter
 from pathlib import Path
 from typing import Sequence
 
-import common.environment  # noqa: E402,F401 - first: quiet TensorFlow, no writes to ~/.keras
+import numpy as np
 
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
-from keras import layers  # noqa: E402
-from sklearn.model_selection import train_test_split  # noqa: E402
+from common import cli, data, plotting, runs, training
+from common.errors import UserError
+from common.lazy import LazyModule, keras, layers, tf
 
-from common import cli, data, device, plotting, resume, runs  # noqa: E402
-from common.errors import Interrupted, UserError  # noqa: E402
+model_selection = LazyModule("sklearn.model_selection")
 
 EXAMPLE = "sentiment"
 SENTENCES_FILE = "umich_si650_training.txt"
@@ -121,9 +119,9 @@ def split_data(n_samples: int, labels: np.ndarray, seed: int, test_size=0.2, val
     """Indices of the stratified test split (20%), then 100 stratified validation samples.
     One seed serves training and predict (the chapter's predict.py used another: fixed)."""
     indices = np.arange(n_samples)
-    train_val, test = train_test_split(indices, test_size=test_size, random_state=seed,
+    train_val, test = model_selection.train_test_split(indices, test_size=test_size, random_state=seed,
                                        stratify=labels)
-    train, val = train_test_split(train_val, test_size=val_samples, random_state=seed,
+    train, val = model_selection.train_test_split(train_val, test_size=val_samples, random_state=seed,
                                   stratify=labels[train_val])
     return train, val, test
 
@@ -172,50 +170,42 @@ def build_model(vocab_size: int, config: dict) -> keras.Model:
     return model
 
 
-class ChapterStepLog(keras.callbacks.Callback):
+def chapter_step_log(total_steps: int):
     """Per-step training loss, and the chapter's lines every 100 steps:
-    '100/1000 train loss: 0.69' and 'validation loss: 0.68 (accuracy 0.55)'."""
+    '100/1000 train loss: 0.69' and 'validation loss: 0.68 (accuracy 0.55)'. Returns the
+    callback and the list it fills with every step's loss."""
+    step_losses, running_mean = [], [0.0]
 
-    def __init__(self, total_steps: int):
-        super().__init__()
-        self.total_steps = total_steps
-        self.step_losses: list[float] = []
-        self._previous_mean = 0.0
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self._previous_mean = 0.0
-
-    def on_train_batch_end(self, batch, logs=None):
+    def on_train_batch_end(batch, logs):
         # Keras reports the running mean over the epoch; undo it to get this step's loss.
         mean = float(logs["loss"])
-        self.step_losses.append((batch + 1) * mean - batch * self._previous_mean)
-        self._previous_mean = mean
+        step_losses.append((batch + 1) * mean - batch * (running_mean[0] if batch else 0.0))
+        running_mean[0] = mean
 
-    def on_epoch_end(self, epoch, logs=None):
-        step = (epoch + 1) * VALIDATE_EVERY
-        print(f"{step}/{self.total_steps} train loss: {self.step_losses[-1]:.4f}")
+    def on_epoch_end(epoch, logs):
+        print(f"{(epoch + 1) * VALIDATE_EVERY}/{total_steps} train loss: {step_losses[-1]:.4f}")
         print(f"validation loss: {logs['val_loss']:.4f} (accuracy {logs['val_accuracy']:.2f})",
               flush=True)
 
+    callback = keras.callbacks.LambdaCallback(on_train_batch_end=on_train_batch_end,
+                                              on_epoch_end=on_epoch_end)
+    return callback, step_losses
 
-def train(model, train_xy, val_xy, config: dict, run_dir: Path,
-          state: resume.TrainingState) -> None:
+
+def train(model, train_xy, val_xy, config: dict, run: training.Run) -> None:
     """RMSProp on shuffled batches of 100; validate every 100 steps; TensorBoard scalars and
-    weight histograms under logs/. Each check's logs and step losses go to `state.history`."""
-    x, y = train_xy
-    batches = device.for_strategy(
-        tf.data.Dataset.from_tensor_slices((x, y))
-        .shuffle(len(y), seed=config["seed"], reshuffle_each_iteration=True)
-        .repeat().batch(config["batch_size"]).prefetch(tf.data.AUTOTUNE))
-    step_log = ChapterStepLog(config["epochs"] * VALIDATE_EVERY)
-    callbacks = [step_log, keras.callbacks.TensorBoard(log_dir=str(run_dir / "logs"),
-                                                       histogram_freq=1),
-                 *state.callbacks(lambda: {"step_losses": step_log.step_losses[-VALIDATE_EVERY:]})]
-    if config["patience"]:
-        callbacks.append(keras.callbacks.EarlyStopping(
-            monitor="val_loss", patience=config["patience"], restore_best_weights=True))
-    model.fit(batches, steps_per_epoch=VALIDATE_EVERY, epochs=config["epochs"],
-              validation_data=val_xy, callbacks=callbacks, verbose=0, shuffle=False)
+    weight histograms under logs/. Each check's logs and step losses are recorded."""
+    step_log, step_losses = chapter_step_log(config["epochs"] * VALIDATE_EVERY)
+    model.fit(training.make_dataset(*train_xy, config["batch_size"], shuffle_seed=config["seed"],
+                                    repeat=True),
+              steps_per_epoch=VALIDATE_EVERY, epochs=config["epochs"], validation_data=val_xy,
+              verbose=0, shuffle=False,
+              callbacks=[step_log, keras.callbacks.TensorBoard(log_dir=str(run.dir / "logs"),
+                                                               histogram_freq=1),
+                         *training.early_stopping(config),
+                         *run.backup(on_interrupt=lambda history: save_history(history, run.dir),
+                                     per_epoch=lambda: {"step_losses":
+                                                        step_losses[-VALIDATE_EVERY:]})])
 
 
 """## Visualization: loss and accuracy (the chapter's Figure 21)"""
@@ -258,63 +248,38 @@ def prepare(data_dir: Path, config: dict, dry_run: bool = False):
     return texts, cleaned, labels, stopwords, splits
 
 
-def run_training(argv: Sequence[str]) -> dict:
-    parser = cli.build_parser("sentiment_lstm.py", __doc__, PRESETS,
-                              epoch_help=f"rounds of {VALIDATE_EVERY} steps",
-                              seed=100)  # the chapter's random_state
-    args = cli.parse_training_args(parser, argv, EXAMPLE, "sentiment_lstm.py")
+def run_training(args: argparse.Namespace) -> dict:
     config = cli.resolve_config(args, PRESETS)
     texts, cleaned, labels, stopwords, (train_ix, val_ix, test_ix) = prepare(
         args.data_dir, config, args.dry_run)
-    placement = device.configure(args.device, args.devices, args.mixed_precision)
-    run_dir = runs.make_run_dir(EXAMPLE, args.output_dir, resume=bool(args.resume),
-                                chief=placement.is_chief)
-    print(f"Device: {placement.description}")
-    keras.utils.set_random_seed(config["seed"])
-
     cleaned = np.array(cleaned, dtype=object)
     vocabulary = build_vocabulary(cleaned[train_ix])
     sequence_len = max(1, max(len(text.split()) for text in cleaned))  # pad to the longest
-    vectorizer = make_vectorizer(vocabulary, sequence_len)
-    ids = encode(vectorizer, cleaned.tolist())
-    print(f"{len(labels)} sentences ({int(labels.sum())} positive): {len(train_ix)} train, "
-          f"{len(val_ix)} validation, {len(test_ix)} test; vocabulary "
-          f"{vectorizer.vocabulary_size()} ids, sequence length {sequence_len}")
-
     # The chapter's config.pkl: what predict needs to rebuild the data and the vectorizer.
-    # Written first: --resume reads the run's command line from it.
-    runs.write_config(run_dir, EXAMPLE, "sentiment_lstm.py", args.argv, config,
-                      data_dir=str(Path(args.data_dir).resolve()), vocabulary=vocabulary,
-                      sequence_len=sequence_len, device=placement.description)
+    with training.start_run(EXAMPLE, args, config, data_dir=str(Path(args.data_dir).resolve()),
+                            vocabulary=vocabulary, sequence_len=sequence_len) as run:
+        vectorizer = make_vectorizer(vocabulary, sequence_len)
+        ids = encode(vectorizer, cleaned.tolist())
+        print(f"{len(labels)} sentences ({int(labels.sum())} positive): {len(train_ix)} train, "
+              f"{len(val_ix)} validation, {len(test_ix)} test; vocabulary "
+              f"{vectorizer.vocabulary_size()} ids, sequence length {sequence_len}")
 
-    with placement.strategy.scope():  # variables and optimizer on every replica
-        model = build_model(vectorizer.vocabulary_size(), config)
-    state = resume.TrainingState(run_dir / resume.BACKUP)
-    try:
-        train(model, (ids[train_ix], labels[train_ix]), (ids[val_ix], labels[val_ix]),
-              config, run_dir, state)
-    except KeyboardInterrupt:
-        if state.epochs:
-            save_history(state.history, run_dir)
-        raise Interrupted(run_dir, "sentiment_lstm.py", state.epochs) from None
-    history = state.history
-    _, val_accuracy = model.evaluate(ids[val_ix], labels[val_ix], verbose=0)
-    test_loss, test_accuracy = model.evaluate(ids[test_ix], labels[test_ix], verbose=0)
-    print(f"Test accuracy: {test_accuracy:.4f}")
+        with run.strategy.scope():  # variables and optimizer on every replica
+            model = build_model(vectorizer.vocabulary_size(), config)
+        train(model, (ids[train_ix], labels[train_ix]), (ids[val_ix], labels[val_ix]), config,
+              run)
+        _, val_accuracy = model.evaluate(ids[val_ix], labels[val_ix], verbose=0)
+        test_loss, test_accuracy = model.evaluate(ids[test_ix], labels[test_ix], verbose=0)
+        print(f"Test accuracy: {test_accuracy:.4f}")
 
-    metrics = {"test_accuracy": float(test_accuracy), "test_loss": float(test_loss),
-               "validation_accuracy": float(val_accuracy),
-               "steps": len(history["loss"]) * VALIDATE_EVERY, **runs.timing(history),
-               "epochs": len(history["loss"]), "resumed_at_epoch": state.resumed_at,
-               "samples_seen": len(history["loss"]) * VALIDATE_EVERY * config["batch_size"],
-               "device": placement.description, "replicas": placement.replicas,
-               "precision": placement.precision, "preset": config["preset"], "seed": config["seed"],
-               "test_size": len(test_ix), "vocabulary_size": vectorizer.vocabulary_size()}
-    save_history(history, run_dir)
-    model.save(run_dir / "model.keras")
-    runs.write_json(run_dir / "metrics.json", metrics)  # last: its presence marks a finished run
-    print(f"Run folder: {run_dir}")
-    return {"run_dir": run_dir, **metrics}
+        save_history(run.history, run.dir)
+        model.save(run.dir / "model.keras")
+        epochs = run.state.epochs
+        return run.finish({"test_accuracy": float(test_accuracy), "test_loss": float(test_loss),
+                           "validation_accuracy": float(val_accuracy)},
+                          steps=epochs * VALIDATE_EVERY, test_size=len(test_ix),
+                          samples_seen=epochs * VALIDATE_EVERY * config["batch_size"],
+                          vocabulary_size=vectorizer.vocabulary_size())
 
 
 """## LSTM model evaluation: predict.py"""
@@ -348,18 +313,7 @@ def load_run(run_dir: Path) -> tuple[keras.Model, dict]:
     return model, config
 
 
-def run_predict(argv: Sequence[str]) -> dict:
-    parser = cli.OneLineParser(prog="sentiment_lstm.py predict",
-                               description="Restore a trained run and classify sentences.")
-    parser.add_argument("--run", type=Path, required=True, help="run folder of sentiment_lstm.py")
-    parser.add_argument("texts", nargs="*", metavar="TEXT",
-                        help="sentences to classify (default: the run's test split)")
-    parser.add_argument("--samples", type=cli.positive_int, default=10,
-                        help="test sentences to show (default: 10)")
-    parser.add_argument("--data-dir", type=Path, default=None,
-                        help="data folder (default: the one the run was trained on)")
-    parser.add_argument("--debug", action="store_true", help="show tracebacks (default: off)")
-    args = parser.parse_args(argv)
+def run_predict(args: argparse.Namespace) -> dict:
     for number, text in enumerate(args.texts, start=1):
         if not text.strip():
             raise UserError(f"TEXT {number} is empty; pass a sentence to classify")
@@ -388,8 +342,27 @@ def run_predict(argv: Sequence[str]) -> dict:
     return {"test_accuracy": accuracy, "probabilities": probabilities.tolist()}
 
 
+"""## Command line"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = cli.build_parser("sentiment_lstm.py", __doc__, PRESETS,
+                              epoch_help=f"rounds of {VALIDATE_EVERY} steps",
+                              seed=100)  # the chapter's random_state
+    predict = cli.add_command(parser, "predict", "restore a trained run (the chapter's "
+                                                 "predict.py) and classify sentences")
+    predict.add_argument("--run", type=Path, required=True, help="run folder of sentiment_lstm.py")
+    predict.add_argument("texts", nargs="*", metavar="TEXT",
+                         help="sentences to classify (default: the run's test split)")
+    predict.add_argument("--samples", type=cli.positive_int, default=10,
+                         help="test sentences to show (default: 10)")
+    predict.add_argument("--data-dir", type=Path, default=None,
+                         help="data folder (default: the one the run was trained on)")
+    return parser
+
+
 def main(argv: Sequence[str] | None = None):
-    return cli.run_cli(run_training, argv, predict=run_predict)
+    return cli.run_cli(build_parser(), argv, EXAMPLE, train=run_training, predict=run_predict)
 
 
 if __name__ == "__main__":

@@ -14,22 +14,18 @@ Each run writes loss.png, accuracy.png, history.csv, metrics.json, config.json, 
 
 from __future__ import annotations
 
+import argparse
 import sys
 import zipfile
 from pathlib import Path
 from typing import Sequence
 
-import common.environment  # noqa: E402,F401 - first: quiet TensorFlow, no writes to ~/.keras
+import numpy as np
 
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
-from keras import layers  # noqa: E402
-from sklearn.metrics import confusion_matrix, precision_recall_fscore_support  # noqa: E402
-
-from common import cli, data, device, plotting, resume, runs  # noqa: E402
-from common.errors import Interrupted, UserError  # noqa: E402
-from common.text import chapter_standardize, frequent_words, symbol_standardize  # noqa: E402
+from common import cli, data, plotting, runs, training
+from common.errors import UserError
+from common.lazy import keras, layers, sk_metrics, tf
+from common.text import frequent_words, register_standardizers, standardizer
 
 EXAMPLE = "spam"
 SPAM, HAM = 0, 1  # the chapter's labels: ham -> 1, spam -> 0
@@ -61,7 +57,7 @@ PRESETS = {
 def load_messages(zip_path: Path) -> tuple[list[str], np.ndarray]:
     """Read `SMSSpamCollection` from the zip: the raw messages and their labels
     (ham -> 1, spam -> 0)."""
-    member = data.SMS_SPAM.members[0]
+    member = "SMSSpamCollection"
     try:
         with zipfile.ZipFile(zip_path) as archive:
             raw = archive.read(member)
@@ -100,14 +96,11 @@ def split_data(texts: Sequence[str], labels: np.ndarray, seed: int, train_fracti
     return (texts[order[:cut]], labels[order[:cut]]), (texts[order[cut:]], labels[order[cut:]])
 
 
-STANDARDIZERS = {"chapter": chapter_standardize, "symbols": symbol_standardize}
-
-
 def build_vectorizer(train_texts: Sequence[str], config: dict) -> layers.TextVectorization:
     """Text -> word ids, built on the training split only (the chapter fits its
     VocabularyProcessor on all messages, test included: fixed here)."""
-    standardize = STANDARDIZERS[config["standardize"]]
-    cleaned = [text.decode() for text in standardize(tf.constant(list(train_texts))).numpy()]
+    standardize = standardizer(config["standardize"])
+    cleaned = [line.decode() for line in standardize(tf.constant(list(train_texts))).numpy()]
     # adapt() has no minimum count, so the chapter's min_word_frequency is applied by hand.
     vocabulary = frequent_words(cleaned, config["min_word_frequency"])
     if not vocabulary:
@@ -146,40 +139,26 @@ def build_model(vocab_size: int, config: dict) -> keras.Model:
 """## Training"""
 
 
-class ChapterEpochLog(keras.callbacks.Callback):
+def chapter_epoch_log(eval_name: str):
     """Print each epoch like the chapter: 'Epoch: 1, Test Loss: 0.68, Test Acc: 0.82'."""
-
-    def __init__(self, eval_name: str):
-        super().__init__()
-        self.eval_name = eval_name
-
-    def on_epoch_end(self, epoch, logs=None):
-        logs = logs or {}
-        print(f"Epoch: {epoch + 1}, Train Loss: {logs['loss']:.2}, "
-              f"{self.eval_name} Loss: {logs['val_loss']:.2}, "
-              f"{self.eval_name} Acc: {logs['val_accuracy']:.2}", flush=True)
+    return keras.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: print(
+        f"Epoch: {epoch + 1}, Train Loss: {logs['loss']:.2}, {eval_name} Loss: "
+        f"{logs['val_loss']:.2}, {eval_name} Acc: {logs['val_accuracy']:.2}", flush=True))
 
 
-def make_dataset(x, y, batch_size: int, shuffle_seed: int | None = None) -> tf.data.Dataset:
-    dataset = tf.data.Dataset.from_tensor_slices((x, y))
-    if shuffle_seed is not None:  # the chapter reshuffles the training data every epoch
-        dataset = dataset.shuffle(len(y), seed=shuffle_seed, reshuffle_each_iteration=True)
-    return device.for_strategy(dataset.batch(batch_size).prefetch(tf.data.AUTOTUNE))
+def train(model, train_xy, eval_xy, config: dict, run: training.Run, eval_name: str) -> None:
+    """Fit, printing and recording train and evaluation loss/accuracy per epoch; each
+    finished epoch is backed up in the run folder."""
+    def save_partial(history):
+        return save_history(history, run.dir, eval_name)
 
-
-def train(model, train_xy, eval_xy, config: dict, run_dir: Path, eval_name: str,
-          state: resume.TrainingState) -> None:
-    """Fit, recording train and evaluation loss/accuracy per epoch in `state.history`; the
-    weights of the last finished epoch are backed up in the run folder."""
-    callbacks = [ChapterEpochLog(eval_name),
-                 keras.callbacks.TensorBoard(log_dir=str(run_dir / "logs")), *state.callbacks()]
-    if config["patience"]:
-        callbacks.append(keras.callbacks.EarlyStopping(
-            monitor="val_loss", patience=config["patience"], restore_best_weights=True))
-    model.fit(make_dataset(*train_xy, config["batch_size"], shuffle_seed=config["seed"]),
-              validation_data=make_dataset(*eval_xy, config["batch_size"]),
-              epochs=config["epochs"], callbacks=callbacks, verbose=0,
-              shuffle=False)  # the dataset already reshuffles every epoch
+    model.fit(  # the chapter reshuffles the training data every epoch
+        training.make_dataset(*train_xy, config["batch_size"], shuffle_seed=config["seed"]),
+        validation_data=training.make_dataset(*eval_xy, config["batch_size"]),
+        epochs=config["epochs"], verbose=0, shuffle=False,  # the dataset reshuffles
+        callbacks=[chapter_epoch_log(eval_name),
+                   keras.callbacks.TensorBoard(log_dir=str(run.dir / "logs")),
+                   *training.early_stopping(config), *run.backup(on_interrupt=save_partial)])
 
 
 """## Evaluation"""
@@ -188,14 +167,15 @@ def train(model, train_xy, eval_xy, config: dict, run_dir: Path, eval_name: str,
 def evaluate(model, x_test, y_test, batch_size: int) -> dict:
     logits = model.predict(x_test, batch_size=batch_size, verbose=0)
     predicted = logits.argmax(axis=1)
-    precision, recall, f1, _ = precision_recall_fscore_support(
+    precision, recall, f1, _ = sk_metrics.precision_recall_fscore_support(
         y_test, predicted, labels=[SPAM], zero_division=0)
     return {
         "test_accuracy": float((predicted == y_test).mean()),
         "spam_precision": float(precision[0]),
         "spam_recall": float(recall[0]),
         "spam_f1": float(f1[0]),
-        "confusion_matrix": confusion_matrix(y_test, predicted, labels=[SPAM, HAM]).tolist(),
+        "confusion_matrix": sk_metrics.confusion_matrix(y_test, predicted,
+                                                        labels=[SPAM, HAM]).tolist(),
         "confusion_matrix_labels": list(CLASS_NAMES),
     }
 
@@ -210,8 +190,9 @@ def export_text_model(vectorizer, model) -> keras.Model:
 """## Plots (the chapter's Figure 13)"""
 
 
-def save_history(history: dict, run_dir: Path, eval_name: str, eval_label: str) -> list[Path]:
+def save_history(history: dict, run_dir: Path, eval_name: str) -> list[Path]:
     """history.csv, loss.png and accuracy.png: after training, or what there is on Ctrl-C."""
+    eval_label = f"{eval_name} Set"
     runs.write_history_csv(run_dir / "history.csv", {
         "train_loss": history["loss"], "train_accuracy": history["accuracy"],
         f"{eval_name.lower()}_loss": history["val_loss"],
@@ -231,69 +212,44 @@ def save_history(history: dict, run_dir: Path, eval_name: str, eval_label: str) 
 """## Putting it together"""
 
 
-def run_training(argv: Sequence[str]) -> dict:
-    parser = cli.build_parser("spam_rnn.py", __doc__, PRESETS)
-    args = cli.parse_training_args(parser, argv, EXAMPLE, "spam_rnn.py")
+def run_training(args: argparse.Namespace) -> dict:
     config = cli.resolve_config(args, PRESETS)
     zip_path = data.locate(data.SMS_SPAM, args.data_dir)
     texts, labels = load_messages(zip_path)  # read before creating anything: bad data fails early
-    placement = device.configure(args.device, args.devices, args.mixed_precision)
-    run_dir = runs.make_run_dir(EXAMPLE, args.output_dir, resume=bool(args.resume),
-                                chief=placement.is_chief)
-    print(f"Device: {placement.description}")
-    # Written first: --resume reads the run's command line from it.
-    runs.write_config(run_dir, EXAMPLE, "spam_rnn.py", args.argv, config, data=str(zip_path),
-                      device=placement.description)
-    keras.utils.set_random_seed(config["seed"])
+    with training.start_run(EXAMPLE, args, config, data=str(zip_path)) as run:
+        if args.dry_run:
+            texts, labels = texts[:DRY_RUN_SAMPLES], labels[:DRY_RUN_SAMPLES]
+        (x_train, y_train), (x_test, y_test) = split_data(texts, labels, config["seed"])
+        vectorizer = build_vectorizer(x_train, config)
+        print(f"Vocabulary size: {vectorizer.vocabulary_size():d}")
+        print(f"Training set size: {len(y_train):d}")
+        print(f"Test set size: {len(y_test):d}")
+        ids_train, ids_test = vectorizer(x_train.tolist()), vectorizer(x_test.tolist())
 
-    if args.dry_run:
-        texts, labels = texts[:DRY_RUN_SAMPLES], labels[:DRY_RUN_SAMPLES]
-    (x_train, y_train), (x_test, y_test) = split_data(texts, labels, config["seed"])
-    vectorizer = build_vectorizer(x_train, config)
-    print(f"Vocabulary size: {vectorizer.vocabulary_size():d}")
-    print(f"Training set size: {len(y_train):d}")
-    print(f"Test set size: {len(y_test):d}")
-    ids_train, ids_test = vectorizer(x_train.tolist()), vectorizer(x_test.tolist())
+        if config["validation_fraction"]:
+            n_val = max(1, int(len(y_train) * config["validation_fraction"]))
+            eval_xy = ids_train[:n_val], y_train[:n_val]
+            fit_xy = ids_train[n_val:], y_train[n_val:]
+            eval_name = "Validation"
+        else:
+            # The chapter reports the test set after every epoch; it only watches, nothing is
+            # selected on it.
+            fit_xy, eval_xy, eval_name = (ids_train, y_train), (ids_test, y_test), "Test"
 
-    if config["validation_fraction"]:
-        n_val = max(1, int(len(y_train) * config["validation_fraction"]))
-        eval_xy, fit_xy = (ids_train[:n_val], y_train[:n_val]), (ids_train[n_val:], y_train[n_val:])
-        eval_name, eval_label = "Validation", "Validation Set"
-    else:
-        # The chapter reports the test set after every epoch; it only watches, nothing is
-        # selected on it.
-        fit_xy, eval_xy = (ids_train, y_train), (ids_test, y_test)
-        eval_name, eval_label = "Test", "Test Set"
+        with run.strategy.scope():  # variables and optimizer on every replica
+            model = build_model(vectorizer.vocabulary_size(), config)
+        model.summary(print_fn=lambda line, *_, **__: print(line))
+        train(model, fit_xy, eval_xy, config, run, eval_name)
 
-    with placement.strategy.scope():  # variables and optimizer on every replica
-        model = build_model(vectorizer.vocabulary_size(), config)
-    model.summary(print_fn=lambda line, *_, **__: print(line))
-    state = resume.TrainingState(run_dir / resume.BACKUP)
-    try:
-        train(model, fit_xy, eval_xy, config, run_dir, eval_name, state)
-    except KeyboardInterrupt:
-        if state.epochs:
-            save_history(state.history, run_dir, eval_name, eval_label)
-        raise Interrupted(run_dir, "spam_rnn.py", state.epochs) from None
-    history = state.history
-
-    metrics = evaluate(model, ids_test, y_test, config["batch_size"])
-    print(f"\nOverall accuracy on test set (%): {metrics['test_accuracy'] * 100.0}")
-    print(f"Spam precision {metrics['spam_precision']:.4f}, recall {metrics['spam_recall']:.4f}, "
-          f"F1 {metrics['spam_f1']:.4f}")
-    metrics.update(epochs=len(history["loss"]), **runs.timing(history),
-                   resumed_at_epoch=state.resumed_at,
-                   device=placement.description, replicas=placement.replicas,
-                   precision=placement.precision, vocabulary_size=vectorizer.vocabulary_size(),
-                   train_size=len(y_train), test_size=len(y_test), preset=config["preset"],
-                   samples_seen=len(history["loss"]) * len(fit_xy[1]),
-                   seed=config["seed"])
-
-    save_history(history, run_dir, eval_name, eval_label)
-    export_text_model(vectorizer, model).save(run_dir / "model.keras")
-    runs.write_json(run_dir / "metrics.json", metrics)  # last: its presence marks a finished run
-    print(f"Run folder: {run_dir}")
-    return {"run_dir": run_dir, **metrics}
+        metrics = evaluate(model, ids_test, y_test, config["batch_size"])
+        print(f"\nOverall accuracy on test set (%): {metrics['test_accuracy'] * 100.0}")
+        print(f"Spam precision {metrics['spam_precision']:.4f}, recall "
+              f"{metrics['spam_recall']:.4f}, F1 {metrics['spam_f1']:.4f}")
+        save_history(run.history, run.dir, eval_name)
+        export_text_model(vectorizer, model).save(run.dir / "model.keras")
+        return run.finish(metrics, vocabulary_size=vectorizer.vocabulary_size(),
+                          train_size=len(y_train), test_size=len(y_test),
+                          samples_seen=run.state.epochs * len(fit_xy[1]))
 
 
 """## Predict"""
@@ -305,6 +261,7 @@ def load_text_model(path: Path) -> keras.Model:
     if not model_file.is_file():
         raise UserError(f"--model {path}: no model.keras there; pass a run folder of "
                         "spam_rnn.py or its model.keras file")
+    register_standardizers()  # the vectorizer inside names its cleaning function
     try:
         return keras.models.load_model(model_file)
     except Exception as error:  # a corrupt or foreign file: Keras raises many types
@@ -313,15 +270,7 @@ def load_text_model(path: Path) -> keras.Model:
                         "written by spam_rnn.py") from None
 
 
-def run_predict(argv: Sequence[str]) -> list[dict]:
-    parser = cli.OneLineParser(prog="spam_rnn.py predict",
-                               description="Classify texts with a trained spam model.")
-    parser.add_argument("--model", type=Path, required=True,
-                        help="a run folder of spam_rnn.py or its model.keras file")
-    parser.add_argument("texts", nargs="*", metavar="TEXT",
-                        help="texts to classify (default: one per line from standard input)")
-    parser.add_argument("--debug", action="store_true", help="show tracebacks (default: off)")
-    args = parser.parse_args(argv)
+def run_predict(args: argparse.Namespace) -> list[dict]:
     texts = args.texts or [line.rstrip("\n") for line in sys.stdin if line.strip()]
     if not texts:
         raise UserError("no text to classify; pass TEXT arguments or lines on standard input")
@@ -342,8 +291,22 @@ def run_predict(argv: Sequence[str]) -> list[dict]:
     return results
 
 
+"""## Command line"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = cli.build_parser("spam_rnn.py", __doc__, PRESETS)
+    predict = cli.add_command(parser, "predict", "classify texts with a trained spam model: "
+                                                 "spam or ham, and the spam probability")
+    predict.add_argument("--model", type=Path, required=True,
+                         help="a run folder of spam_rnn.py or its model.keras file")
+    predict.add_argument("texts", nargs="*", metavar="TEXT",
+                         help="texts to classify (default: one per line from standard input)")
+    return parser
+
+
 def main(argv: Sequence[str] | None = None):
-    return cli.run_cli(run_training, argv, predict=run_predict)
+    return cli.run_cli(build_parser(), argv, EXAMPLE, train=run_training, predict=run_predict)
 
 
 if __name__ == "__main__":

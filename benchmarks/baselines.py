@@ -122,7 +122,7 @@ def airline(seed: int = 0, quick: bool = False) -> dict[str, dict]:
     """Deterministic: the same for every seed (`seed`, `quick` are accepted for symmetry)."""
     import airline_lstm
 
-    series = airline_lstm.load_series(cli.DEFAULT_DATA_DIR / airline_lstm.BUNDLED_CSV.name)
+    series = airline_lstm.load_series(cli.DEFAULT_DATA_DIR / airline_lstm.BUNDLED_CSV.name).to_numpy()
     train, test = airline_lstm.split_data(series)
     naive = airline_lstm.baselines(train, test)
     with warnings.catch_warnings():  # statsmodels' convergence chatter on 108 months

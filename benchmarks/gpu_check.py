@@ -145,8 +145,7 @@ def time_epochs(example: str, device: str, args, extra: Sequence[str] = ()) -> d
             "device": metrics["device"], "epochs": metrics["epochs"]}
 
 
-def run(argv: Sequence[str] | None = None) -> dict:
-    args = build_parser().parse_args(argv)
+def run(args: argparse.Namespace) -> dict:
     machine = describe_machine()
     build = tf.sysconfig.get_build_info()
     print(f"Machine: {machine['description']}")
@@ -199,7 +198,7 @@ def print_table(results: dict) -> None:
 
 
 def main(argv: Sequence[str] | None = None):
-    return cli.run_cli(run, argv)
+    return cli.run_cli(build_parser(), argv, train=run)
 
 
 if __name__ == "__main__":

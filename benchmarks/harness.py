@@ -207,8 +207,7 @@ def save(results: dict, results_dir: Path, name: str) -> tuple[Path, Path]:
     return json_path, md_path
 
 
-def run(argv: Sequence[str] | None = None) -> dict:
-    args = build_parser().parse_args(argv)
+def run(args: argparse.Namespace) -> dict:
     if args.data_dir is not None:
         args.data_dir = args.data_dir.resolve()
     try:
@@ -222,7 +221,7 @@ def run(argv: Sequence[str] | None = None) -> dict:
     name = results_name(machine, args.quick)
     json_path = args.results_dir / f"{name}.json"
     results = json.loads(json_path.read_text()) if json_path.is_file() else {}
-    command = "python -m benchmarks " + " ".join(argv if argv is not None else sys.argv[1:])
+    command = "python -m benchmarks " + " ".join(args.argv)
     results.update(machine=machine, commands=[*results.get("commands", []), command.strip()])
     results.setdefault("runs", [])
     results.setdefault("baselines", [])
@@ -249,4 +248,4 @@ def run(argv: Sequence[str] | None = None) -> dict:
 
 
 def main(argv: Sequence[str] | None = None):
-    return cli.run_cli(run, argv)
+    return cli.run_cli(build_parser(), argv, train=run)

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from common.errors import Interrupted, UserError
+from common.resume import load_run_config
 
 EXIT_USER_ERROR = 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for Ctrl-C
@@ -58,8 +59,9 @@ def preset_default(presets: dict, key: str) -> str:
 
 def build_parser(prog: str, description: str, presets: dict,
                  epoch_help: str = "training epochs", seed: int = 42) -> OneLineParser:
-    """The flags every example shares. Training flags default to None so that only the flags a
-    user actually gives override the preset's values."""
+    """The flags every example shares, and its commands: `train` (the default, so `SCRIPT
+    --preset best` trains) and those `add_command` adds. Training flags default to None so
+    that only the flags a user actually gives override the preset's values."""
     parser = OneLineParser(
         prog=prog,
         description=description,
@@ -98,27 +100,39 @@ def build_parser(prog: str, description: str, presets: dict,
                              "layer and the loss in float32 (default: off)")
     parser.add_argument("--debug", action="store_true",
                         help="show the full traceback on errors (default: off)")
+    parser.commands = parser.add_subparsers(
+        dest="command", title="commands", metavar="COMMAND", parser_class=OneLineParser)
+    parser.commands.add_parser(
+        "train", help=f"train and evaluate with the flags above (the default: `{prog} "
+                      f"--preset best` is `{prog} train --preset best`)")
     return parser
+
+
+def add_command(parser: OneLineParser, name: str, help: str) -> OneLineParser:
+    """A command after the training, e.g. `SCRIPT predict ...`, listed by `SCRIPT --help`."""
+    command = parser.commands.add_parser(name, help=help, description=help,
+                                         formatter_class=argparse.RawDescriptionHelpFormatter)
+    command.add_argument("--debug", action="store_true",
+                         help="show the full traceback on errors (default: off)")
+    return command
 
 
 RESUME_OVERRIDES = ("--resume", "--data-dir", "--device", "--debug")
 
 
-def parse_training_args(parser: argparse.ArgumentParser, argv: Sequence[str], example: str,
-                        script: str) -> argparse.Namespace:
-    """Parse argv; with `--resume RUN_DIR`, parse the run's own saved command line instead
-    (plus --data-dir/--device/--debug given now) and keep RUN_DIR as the output folder."""
-    args = parser.parse_args(argv)
-    args.argv = list(argv)
+def parse_training_args(parser: argparse.ArgumentParser, args: argparse.Namespace,
+                        argv: Sequence[str], example: str) -> argparse.Namespace:
+    """The training flags of argv; with `--resume RUN_DIR`, those of the run's own saved
+    command line instead (plus --data-dir/--device/--debug given now), RUN_DIR being the
+    output folder."""
+    args.argv, args.script = list(argv), parser.prog
     if args.resume is None:
         return args
-    from common.resume import load_run_config
-
     extra = [a for a in argv if a.startswith("--") and a.split("=")[0] not in RESUME_OVERRIDES]
     if extra:
         raise UserError(f"--resume continues a run with its own configuration; drop "
                         f"{', '.join(extra)} (or start a new run)")
-    saved = load_run_config(args.resume, example, script)
+    saved = load_run_config(args.resume, example, parser.prog)
     overrides, skip = [], False
     for item in argv:  # keep what was given with --resume, except --resume itself
         if skip:
@@ -129,8 +143,7 @@ def parse_training_args(parser: argparse.ArgumentParser, argv: Sequence[str], ex
             overrides.append(item)
     resumed = parser.parse_args([*saved["argv"], *overrides])
     resumed.argv = [*saved["argv"], *(o for o in overrides if o != "--debug")]
-    resumed.resume = args.resume
-    resumed.output_dir = args.resume
+    resumed.resume, resumed.output_dir, resumed.script = args.resume, args.resume, parser.prog
     return resumed
 
 
@@ -149,16 +162,22 @@ def resolve_config(args: argparse.Namespace, presets: dict) -> dict:
     return config
 
 
-def run_cli(entry: Callable[[Sequence[str]], object], argv: Sequence[str] | None,
-            predict: Callable[[Sequence[str]], object] | None = None):
-    """Run `entry(argv)`, or `predict(argv[1:])` for `SCRIPT predict ...`; a UserError becomes
-    one line on stderr and exit status 2."""
+def run_cli(parser: argparse.ArgumentParser, argv: Sequence[str] | None,
+            example: str | None = None, **commands: Callable[[argparse.Namespace], object]):
+    """Parse argv and run its command (`train` unless another is named; an example's training
+    flags are resolved against --resume) with the parsed flags. A UserError becomes one line
+    on stderr and exit status 2, Ctrl-C or SIGTERM exit status 130."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    if predict is not None and argv[:1] == ["predict"]:
-        entry, argv = predict, argv[1:]
+    if argv[:1] == ["train"]:
+        argv = argv[1:]  # the training flags live on the main parser
     previous = _sigterm_as_interrupt()
     try:
-        return entry(argv)
+        args = parser.parse_args(argv)
+        args.argv = argv
+        command = getattr(args, "command", None) or "train"
+        if command == "train" and example is not None:
+            args = parse_training_args(parser, args, argv, example)
+        return commands[command](args)
     except UserError as error:
         if "--debug" in argv:
             traceback.print_exc()

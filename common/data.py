@@ -6,9 +6,15 @@ there too, or in a writable cache folder when the data folder is read-only.
 
 from __future__ import annotations
 
+import hashlib
+import io
 import os
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable, Sequence
+
+import numpy as np
 
 from common.download import download, sha256_of
 from common.errors import UserError
@@ -28,7 +34,6 @@ class Source:
 class DataSet:
     name: str
     sources: tuple[Source, ...]  # alternatives, preferred first
-    members: tuple[str, ...]  # archive members the examples read
 
 
 SMS_SPAM = DataSet(
@@ -40,7 +45,6 @@ SMS_SPAM = DataSet(
         sha256="1587ea43e58e82b14ff1f5425c88e17f8496bfcdb67a583dbff9eefaf9963ce3",
         size=203_415,
     ),),
-    members=("SMSSpamCollection",),
 )
 
 UCI_HAR = DataSet(
@@ -55,12 +59,12 @@ UCI_HAR = DataSet(
                sha256="2045e435c955214b38145fb5fa00776c72814f01b203fec405152dac7d5bfeb0",
                size=60_999_314),  # the chapter's URL
     ),
-    members=tuple(f"UCI HAR Dataset/{split}/Inertial Signals/{signal}_{axis}_{split}.txt"
-                  for split in ("train", "test")
-                  for signal in ("body_acc", "body_gyro", "total_acc") for axis in "xyz"),
 )
-
-DATASETS = {"sms_spam": SMS_SPAM, "uci_har": UCI_HAR}
+UCI_HAR_FOLDER = "UCI HAR Dataset"
+UCI_HAR_INNER_ZIP = "UCI HAR Dataset.zip"  # the primary download wraps the chapter's archive
+# This project's rebuild from the raw recordings (no URL: used only from an explicit --data-dir).
+UCI_HAR_REBUILT = Source(file_name="UCI_HAR_rebuilt.zip", urls=(), size=35_756_517,
+                         sha256="a172ca8389d448394286cad9d58765f07eb0351b763a0ebc8fba47f1f12dcd5e")
 
 
 def cache_dir() -> Path:
@@ -121,3 +125,114 @@ def locate(dataset: DataSet, data_dir: Path, allow_download: bool = True) -> Pat
         except UserError as error:
             errors.append(str(error))
     raise UserError(" / ".join(errors))
+
+
+"""## The UCI HAR archive: folder, zip, or zip inside a zip, and an array cache"""
+
+
+class ArchiveReader:
+    """Reads `UCI HAR Dataset/...` files from a folder, a zip, or the zip inside a zip."""
+
+    def __init__(self, source: Path):
+        self.source = Path(source)
+        self.folder, self.archive = None, None
+        if self.source.is_dir():
+            inner = self.source / UCI_HAR_FOLDER
+            self.folder = inner if inner.is_dir() else self.source
+            return
+        try:
+            archive = zipfile.ZipFile(self.source)
+            if UCI_HAR_INNER_ZIP in archive.namelist():
+                archive = zipfile.ZipFile(io.BytesIO(archive.read(UCI_HAR_INNER_ZIP)))
+        except zipfile.BadZipFile:
+            raise UserError(f"{self.source} is not a zip archive; delete it and run again to "
+                            "download the UCI HAR Dataset") from None
+        self.archive = archive
+
+    def read(self, member: str) -> str:
+        try:
+            if self.folder is not None:
+                return (self.folder / member).read_text()
+            return self.archive.read(f"{UCI_HAR_FOLDER}/{member}").decode()
+        except (FileNotFoundError, KeyError):
+            raise UserError(f"{self.source}: missing {UCI_HAR_FOLDER}/{member}; the data set is "
+                            "incomplete, replace it with the original archive") from None
+
+    def numbers(self, member: str, columns: int) -> np.ndarray:
+        """A file of whitespace-separated numbers as (rows, columns); much faster than
+        np.loadtxt."""
+        try:
+            values = np.array(self.read(member).split(), dtype="float32")
+        except ValueError:
+            raise UserError(f"{self.source}: {member} holds text that is not numbers; replace "
+                            "the data set") from None
+        if values.size == 0 or values.size % columns:
+            raise UserError(f"{self.source}: {member} does not have {columns} values per row; "
+                            "replace the data set")
+        return values.reshape(-1, columns)
+
+
+def locate_uci_har(data_dir: Path, explicit: bool, members: Sequence[str]) -> tuple[Path, str]:
+    """The data set in `data_dir`, verified: an extracted folder holding every one of
+    `members`, the original archive (either download), or, only when --data-dir is given,
+    the project's rebuilt archive. Downloads the original when none is there. Returns the
+    path and a description for the printout."""
+    data_dir = check_data_dir(data_dir)
+    folder = data_dir / UCI_HAR_FOLDER
+    if (folder / "train").is_dir():
+        missing = [m for m in members if not (folder / m).is_file()]
+        if not missing:
+            return folder, "UCI HAR Dataset (extracted folder)"
+        # Half extracted (an interrupted unzip): never trusted; the archive, if here, is.
+        try:
+            archive = locate(UCI_HAR, data_dir, allow_download=False)
+        except UserError:
+            raise UserError(f"{folder} is incomplete (no {missing[0]}); extract the archive "
+                            "again, or delete the folder to download the data set") from None
+        print(f"{folder} is incomplete (no {missing[0]}); reading {archive.name} instead")
+        return archive, "UCI HAR Dataset (original archive)"
+    rebuilt = data_dir / UCI_HAR_REBUILT.file_name
+    if explicit and rebuilt.is_file():
+        if sha256_of(rebuilt) != UCI_HAR_REBUILT.sha256:
+            raise UserError(f"{rebuilt} has the wrong sha256; rebuild it with "
+                            "build_uci_har_rebuilt.py")
+        return rebuilt, "rebuilt data set (UCI_HAR_rebuilt.zip)"
+    return locate(UCI_HAR, data_dir), "UCI HAR Dataset (original archive)"
+
+
+def source_key(source: Path, members: Sequence[str]) -> str:
+    """What a cache of `source` is keyed by: an archive's sha256 (already verified, so not
+    hashed again), or a folder's file sizes and times."""
+    verified = {s.file_name: s.sha256 for s in (*UCI_HAR.sources, UCI_HAR_REBUILT)}
+    if source.is_file():
+        return verified.get(source.name) or sha256_of(source)
+    digest, folder = hashlib.sha256(), ArchiveReader(source).folder
+    for member in members:
+        path = folder / member
+        if path.is_file():
+            stat = path.stat()
+            digest.update(f"{member}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()
+
+
+def cached_arrays(cache: Path, key: str, build: Callable[[], dict[str, np.ndarray]],
+                  version: int = 1) -> dict[str, np.ndarray]:
+    """`build()`'s arrays, kept in the compressed .npz `cache` with `key`: a missing, stale
+    or damaged cache is rebuilt, never trusted."""
+    stamp = f"{version}:{key}"
+    try:
+        with np.load(cache) as stored:
+            arrays = {name: stored[name] for name in stored.files}
+        if str(arrays.pop("key")) == stamp:
+            return arrays
+        print(f"Cache {cache} is stale; rebuilding it")
+    except FileNotFoundError:
+        pass
+    except Exception:  # truncated or corrupt file: np.load raises several types
+        print(f"Cache {cache} is damaged; rebuilding it")
+    arrays = build()
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    temp = cache.with_name(f".{cache.name}.{os.getpid()}.tmp.npz")
+    np.savez_compressed(temp, key=np.array(stamp), **arrays)
+    os.replace(temp, cache)  # atomic: a concurrent run never sees half a cache
+    return arrays

@@ -14,10 +14,8 @@ import json
 import os
 from dataclasses import dataclass
 
-import keras
-import tensorflow as tf
-
 from common.errors import UserError
+from common.lazy import keras, tf
 
 
 @dataclass
@@ -124,10 +122,3 @@ def configure(device: str = "auto", devices: int | None = None,
     if precision != "float32":
         description += f", {precision}"
     return Placement(strategy, description, precision, is_chief)
-
-
-def for_strategy(dataset: tf.data.Dataset) -> tf.data.Dataset:
-    """Shard in-memory data by element across workers (the default would look for files)."""
-    options = tf.data.Options()
-    options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
-    return dataset.with_options(options)

@@ -115,7 +115,7 @@ def download(urls: list[str], destination: Path, sha256: str, size: int | None =
     with _exclusive(destination):
         if destination.is_file() and sha256_of(destination) == sha256:
             return destination  # another process finished it while this one waited
-        reasons = []
+        reasons = {}  # url -> its last failure, said once however many tries it had
         for url in urls:
             for attempt in range(1, retries + 1):
                 try:
@@ -129,15 +129,16 @@ def download(urls: list[str], destination: Path, sha256: str, size: int | None =
                     os.replace(partial, destination)
                     return destination
                 except _Transient as error:
-                    reasons.append(f"{url}: {error}")
+                    tries = f" ({attempt} tries)" if attempt > 1 else ""
+                    reasons[url] = f"{url}: {error}{tries}"
                     if attempt < retries:
                         time.sleep(backoff_seconds * 2 ** (attempt - 1))
                 except DownloadError as error:  # the server answered: retrying gives the same
-                    reasons.append(f"{url}: {error}")
+                    reasons[url] = f"{url}: {error}"
                     partial.unlink(missing_ok=True)
                     break
     kept = (f"; the {partial.stat().st_size} bytes received are kept in {partial} and the "
             "next run continues from there") if partial.is_file() else ""
     raise DownloadError(
-        f"could not download {destination.name} ({'; '.join(reasons)}){kept}; "
+        f"could not download {destination.name} ({'; '.join(reasons.values())}){kept}; "
         f"download it by hand from {urls[0]} and put it at {destination}")

@@ -7,8 +7,10 @@ from typing import Sequence
 
 import matplotlib
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402  (after choosing the backend)
+from common.lazy import LazyModule
+
+matplotlib.use("Agg")  # files only: no window ever opens
+plt = LazyModule("matplotlib.pyplot")  # loaded on the first plot
 
 # The chapter's line styles: training dashed black, evaluation solid red.
 STYLES = ("k--", "r-", "b-.", "g:")

@@ -7,8 +7,7 @@ import re
 from collections import Counter
 from typing import Iterable
 
-import keras
-import tensorflow as tf
+from common.lazy import keras, tf
 
 _CHAPTER_PATTERN = r"([^\s\w]|_|[0-9])+"  # punctuation, underscores and digits
 
@@ -25,7 +24,6 @@ def clean_text(text: str) -> str:
     return text.lower()
 
 
-@keras.saving.register_keras_serializable(package="rnn_examples")
 def chapter_standardize(texts: tf.Tensor) -> tf.Tensor:
     """`clean_text(drop_non_ascii(text))` as TensorFlow ops, for TextVectorization."""
     texts = tf.strings.regex_replace(texts, r"[^\x00-\x7f]", "")
@@ -45,7 +43,6 @@ def frequent_words(texts: Iterable[str], min_frequency: int) -> list[str]:
     return [word for word, count in ranked if count > min_frequency]
 
 
-@keras.saving.register_keras_serializable(package="rnn_examples")
 def symbol_standardize(texts: tf.Tensor) -> tf.Tensor:
     """The best preset's cleaning: lowercase, every digit -> 0 (so a phone number becomes a
     shape like 00000000000), and each symbol (£ ! & ...) a token of its own."""
@@ -54,3 +51,19 @@ def symbol_standardize(texts: tf.Tensor) -> tf.Tensor:
     texts = tf.strings.regex_replace(texts, r"([^\w\s])", r" \1 ")
     texts = tf.strings.regex_replace(texts, r"\s+", " ")
     return tf.strings.strip(texts)
+
+
+STANDARDIZERS = {"chapter": chapter_standardize, "symbols": symbol_standardize}
+
+
+def standardizer(name: str):
+    """The cleaning function `name` of STANDARDIZERS, known to Keras by name, so that a saved
+    model.keras whose vectorizer uses it loads again."""
+    register_standardizers()
+    return STANDARDIZERS[name]
+
+
+def register_standardizers() -> None:
+    """Register the cleaning functions with Keras (before loading a model that uses one)."""
+    for function in STANDARDIZERS.values():
+        keras.saving.register_keras_serializable(package="rnn_examples")(function)

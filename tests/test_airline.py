@@ -4,6 +4,7 @@ import json
 import math
 from pathlib import Path
 
+import keras
 import numpy as np
 import pytest
 
@@ -27,18 +28,31 @@ def test_split_is_chronological_75_25():
     assert len(train) == 108 and len(test) == 36 and train[-1] + 1 == test[0]
 
 
-def test_normalisation_uses_training_statistics_only():
+def test_scaler_statistics_are_those_of_the_series_it_is_given():
     train = np.array([1.0, 2.0, 3.0, 4.0])
     scaler = airline_lstm.Scaler("zscore", train)
     assert scaler.mean == pytest.approx(2.5) and scaler.std == pytest.approx(np.std(train))
-    series = np.concatenate([train, [1000.0, 2000.0]])  # wild test months change nothing
-    assert airline_lstm.Scaler("zscore", train).mean == scaler.mean
+    series = np.concatenate([train, [1000.0, 2000.0]])
     np.testing.assert_allclose(scaler.to_model(series)[:4], (train - 2.5) / np.std(train), rtol=1e-6)
+
+
+def test_the_run_normalises_with_the_training_months_only(tmp_path):
+    """Wild test months: a run whose scaler saw them would record another mean and std."""
+    series = airline_lstm.load_series(BUNDLED).to_numpy()
+    train, _ = airline_lstm.split_data(series)
+    wild = np.concatenate([train, np.full(len(series) - len(train), 1e6)])
+    path = tmp_path / "wild.csv"
+    path.write_text("Month,Passengers\n" + "".join(f"m{i},{v}\n" for i, v in enumerate(wild)))
+    airline_lstm.main(["--csv", str(path), "--dry-run", "--epochs", "1",
+                       "--output-dir", str(tmp_path / "run")])
+    recorded = json.loads((tmp_path / "run" / "config.json").read_text())["normalisation"]
+    assert recorded["mean"] == pytest.approx(train.mean(), rel=1e-5)
+    assert recorded["std"] == pytest.approx(train.std(), rel=1e-5)
 
 
 @pytest.mark.parametrize("transform", ["zscore", "seasonal", "log_seasonal"])
 def test_transforms_round_trip(transform):
-    series = airline_lstm.load_series(BUNDLED)
+    series = airline_lstm.load_series(BUNDLED).to_numpy()
     scaler = airline_lstm.Scaler(transform, series[:108])
     values = scaler.to_model(series)
     for month in [scaler.offset, 60, 143]:
@@ -46,11 +60,21 @@ def test_transforms_round_trip(transform):
         assert restored == pytest.approx(series[month], rel=1e-4)
 
 
-def test_bundled_and_book_csv_give_the_same_144_values():
+def test_bundled_and_book_csv_give_the_same_144_dated_values():
     bundled = airline_lstm.load_series(BUNDLED)
-    assert bundled.shape == (144,) and bundled[0] == 112 and bundled[-1] == 432
-    np.testing.assert_array_equal(airline_lstm.load_series(BOOK), bundled)
+    assert bundled.shape == (144,) and bundled.iloc[0] == 112 and bundled.iloc[-1] == 432
+    assert [f"{d:%Y-%m}" for d in bundled.index[[0, 1, -1]]] == ["1949-01", "1949-02", "1960-12"]
+    book = airline_lstm.load_series(BOOK)
+    np.testing.assert_array_equal(book.to_numpy(), bundled.to_numpy())
+    assert (book.index == bundled.index).all()  # header-less: the dates are found all the same
     np.testing.assert_array_equal(airline_lstm.load_series(BUNDLED, "Passengers"), bundled)
+
+
+def test_a_csv_without_dates_is_indexed_by_month_number(tmp_path):
+    path = tmp_path / "plain.csv"
+    path.write_text("id,sales\n1,10\n2,12.5\n3,11\n")
+    series = airline_lstm.load_series(path, "sales")
+    assert series.tolist() == [10.0, 12.5, 11.0] and series.index.tolist() == [0, 1, 2]
 
 
 def test_user_csv_by_name_and_index(tmp_path):
@@ -64,7 +88,8 @@ def test_user_csv_by_name_and_index(tmp_path):
     ("Month,Passengers\n1949-01,112\n1949-02,abc\n", "1", "row 3, column 1: 'abc' is not a number"),
     ("Month,Passengers\n1949-01,112\n1949-02,\n", "1", "row 3, column 1: 'an empty cell' is not a number"),
     ("Month,Passengers\n1949-01,112\n", "Sales", "no column named 'Sales'"),
-    ("1949-01,112\n1949-02\n", "1", "row 2: no column 1"),
+    ("1949-01,112\n1949-02\n", "1", "row 2, column 1: 'an empty cell' is not a number"),
+    ("Month,Passengers\n1949-01,112,9\n", "1", "not a readable CSV file"),
     ("", "1", "the file is empty"),
 ])
 def test_bad_csv_gives_one_clear_error(tmp_path, content, column, message):
@@ -88,22 +113,50 @@ def test_series_too_short_exits_2(tmp_path, capsys):
 
 
 def test_baselines_on_the_bundled_split():
-    train, test = airline_lstm.split_data(airline_lstm.load_series(BUNDLED))
+    train, test = airline_lstm.split_data(airline_lstm.load_series(BUNDLED).to_numpy())
     result = airline_lstm.baselines(train, test)
     assert result["naive"]["rmse_one_step"] == pytest.approx(50.30, abs=0.01)
     assert result["seasonal_naive"]["rmse_one_step"] == pytest.approx(41.98, abs=0.01)
 
 
-def test_forecasts_cover_the_whole_test_horizon():
-    series = airline_lstm.load_series(BUNDLED)
+def persistence_model(seq_size: int):
+    """A network whose output at every step is its input: it predicts 'next = this month'
+    in the values it models."""
+    return keras.Sequential([keras.Input((seq_size, 1)),
+                             keras.layers.Dense(1, use_bias=False, kernel_initializer="ones")])
+
+
+@pytest.mark.parametrize("seq_size", [1, 5])
+def test_one_step_forecast_of_persistence_is_the_previous_month(seq_size):
+    """An off-by-one in the windows would predict from the month before last, or the month
+    itself."""
+    series = airline_lstm.load_series(BUNDLED).to_numpy()
     train, test = airline_lstm.split_data(series)
-    config = dict(airline_lstm.PRESETS["chapter"], seed=0, preset="chapter")
-    model = airline_lstm.build_model(config)
     scaler = airline_lstm.Scaler("zscore", train)
-    free = airline_lstm.forecast_free_running([model], scaler, train, len(test), config["seq_size"])
-    one = airline_lstm.forecast_one_step([model], scaler, series, len(test), config["seq_size"])
-    assert free.shape == one.shape == (36,)
-    assert np.isfinite(free).all() and np.isfinite(one).all()
+    one = airline_lstm.forecast_one_step([persistence_model(seq_size)], scaler, series,
+                                         len(test), seq_size)
+    np.testing.assert_allclose(one, series[len(train) - 1:-1], rtol=1e-4)
+    free = airline_lstm.forecast_free_running([persistence_model(seq_size)], scaler, train,
+                                              len(test), seq_size)
+    np.testing.assert_allclose(free, np.full(len(test), train[-1]), rtol=1e-4)
+
+
+def test_seasonal_forecast_undoes_the_differences_of_the_right_months():
+    """Persistence of the 12-month growth: month t = month t-12 x (t-1) / (t-13)."""
+    series = airline_lstm.load_series(BUNDLED).to_numpy().astype("float64")
+    train, test = airline_lstm.split_data(series)
+    scaler = airline_lstm.Scaler("log_seasonal", train)
+    one = airline_lstm.forecast_one_step([persistence_model(3)], scaler, series, len(test), 3)
+    t = np.arange(len(train), len(series))
+    np.testing.assert_allclose(one, series[t - 12] * series[t - 1] / series[t - 13], rtol=1e-4)
+
+
+def test_an_ensemble_forecast_is_the_mean_of_its_members():
+    windows = np.arange(12, dtype="float32").reshape(4, 3, 1)
+    doubled = keras.Sequential([keras.Input((3, 1)), keras.layers.Dense(
+        1, use_bias=False, kernel_initializer=keras.initializers.Constant(2.0))])
+    mean = airline_lstm.predict_next([persistence_model(3), doubled], windows)
+    np.testing.assert_allclose(mean, 1.5 * windows[:, -1, 0])
 
 
 @pytest.mark.parametrize("preset", ["chapter", "best"])
@@ -122,3 +175,11 @@ def test_dry_run_writes_plots_and_metrics(tmp_path, preset):
     assert result["run_dir"] == run_dir
     losses = [float(row.split(",")[1]) for row in (run_dir / "history.csv").read_text().splitlines()[1:]]
     assert len(losses) == 2 and losses[1] < losses[0]  # 200 full-batch steps reduce the loss
+    assert metrics["epochs"] == sum(metrics.get("member_epochs", [metrics["epochs"]]))
+    if preset == "chapter":  # one network: the saved model is the one that forecast
+        series = airline_lstm.load_series(BUNDLED).to_numpy()
+        train, test = airline_lstm.split_data(series)
+        reloaded = keras.models.load_model(run_dir / "model.keras")
+        again = airline_lstm.forecast_one_step([reloaded], airline_lstm.Scaler("zscore", train),
+                                               series, len(test), 5)
+        np.testing.assert_allclose(again, metrics["one_step_forecast"], rtol=1e-4)

@@ -122,9 +122,11 @@ def test_connection_refused(tmp_path):
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     dest = tmp_path / "archive.zip"
-    with pytest.raises(DownloadError, match="cannot connect"):
+    with pytest.raises(DownloadError, match="cannot connect") as raised:
         fetch([f"http://127.0.0.1:{port}/good"], dest)
     assert_no_partial_files(tmp_path)
+    message = str(raised.value)  # each URL once, with its number of tries
+    assert message.count(f"http://127.0.0.1:{port}/good:") == 1 and "(2 tries)" in message
 
 
 def test_checksum_mismatch_leaves_nothing(server, tmp_path):

@@ -5,12 +5,15 @@ import math
 import zipfile
 from pathlib import Path
 
+import keras
 import numpy as np
 import pytest
+from sklearn.metrics import confusion_matrix
 
 import har_lstm
-from conftest import run_main_expecting_error
+from common import data, training
 from common.errors import UserError
+from conftest import run_main_expecting_error
 
 N_TRAIN, N_TEST = 60, 24
 
@@ -22,7 +25,7 @@ def signal_value(split, channel, row, step):
 
 def write_tiny_har(root: Path) -> Path:
     """A 'UCI HAR Dataset/' folder in the original layout, with original-style number text."""
-    folder = root / har_lstm.FOLDER
+    folder = root / data.UCI_HAR_FOLDER
     for split, count in (("train", N_TRAIN), ("test", N_TEST)):
         signals = folder / split / "Inertial Signals"
         signals.mkdir(parents=True)
@@ -66,11 +69,11 @@ def test_loader_on_a_folder(tiny_folder, tmp_path):
 
 
 def test_loader_on_an_archive_and_a_zip_inside_a_zip(tiny_folder, tmp_path):
-    inner = zip_folder(tiny_folder, tmp_path / har_lstm.INNER_ZIP)
+    inner = zip_folder(tiny_folder, tmp_path / data.UCI_HAR_INNER_ZIP)
     check_arrays(har_lstm.load_har(inner, tmp_path / "c1"))
     outer = tmp_path / "outer.zip"
     with zipfile.ZipFile(outer, "w") as out:
-        out.write(inner, har_lstm.INNER_ZIP)
+        out.write(inner, data.UCI_HAR_INNER_ZIP)
     (tmp_path / "c2").mkdir()
     check_arrays(har_lstm.load_har(outer, tmp_path / "c2"))
 
@@ -87,7 +90,7 @@ def test_cache_is_built_then_reused(cache_setup, monkeypatch):
     archive, cache_dir = cache_setup
     har_lstm.load_har(archive, cache_dir)
     [cache] = cache_dir.glob("uci_har_*.npz")
-    monkeypatch.setattr(har_lstm, "parse_split", lambda *a: pytest.fail("cache not used"))
+    monkeypatch.setattr(har_lstm, "load_X", lambda *a: pytest.fail("cache not used"))
     check_arrays(har_lstm.load_har(archive, cache_dir))
 
 
@@ -123,16 +126,16 @@ def test_missing_signal_file_is_named(tiny_folder, tmp_path):
 def test_checksum_failure_of_the_archive(tmp_path):
     (tmp_path / "UCI HAR Dataset.zip").write_bytes(b"not the real archive")
     with pytest.raises(UserError, match="UCI HAR Dataset.zip has sha256 .* expected 2045e435"):
-        har_lstm.find_source(tmp_path, explicit=True)
+        data.locate_uci_har(tmp_path, True, har_lstm.data_files())
 
 
 def test_rebuilt_archive_only_when_data_dir_is_explicit(tmp_path, monkeypatch):
     (tmp_path / "UCI_HAR_rebuilt.zip").write_bytes(b"wrong bytes")
     with pytest.raises(UserError, match="UCI_HAR_rebuilt.zip has the wrong sha256"):
-        har_lstm.find_source(tmp_path, explicit=True)
-    monkeypatch.setattr(har_lstm.data, "download", lambda *a, **k: (_ for _ in ()).throw(UserError("no network")))
+        data.locate_uci_har(tmp_path, True, har_lstm.data_files())
+    monkeypatch.setattr(data, "download", lambda *a, **k: (_ for _ in ()).throw(UserError("no network")))
     with pytest.raises(UserError, match="no network"):  # not used silently: it looks for the original
-        har_lstm.find_source(tmp_path, explicit=False)
+        data.locate_uci_har(tmp_path, False, har_lstm.data_files())
 
 
 @pytest.mark.parametrize("preset", ["chapter", "best"])
@@ -142,9 +145,11 @@ def test_model_output_shape(preset):
     assert model(np.zeros((3, 128, 9), dtype="float32")).shape == (3, 6)
 
 
-def test_dry_run_writes_plots_and_metrics(tiny_folder, tmp_path):
+@pytest.mark.parametrize("preset", ["chapter", "best"])
+def test_dry_run_writes_plots_and_metrics(tiny_folder, tmp_path, preset):
     run_dir = tmp_path / "run"
-    result = har_lstm.main(["--dry-run", "--data-dir", str(tiny_folder.parent), "--output-dir", str(run_dir)])
+    result = har_lstm.main(["--preset", preset, "--dry-run", "--data-dir", str(tiny_folder.parent),
+                            "--output-dir", str(run_dir)])
     for name in ["training_progress.png", "confusion_matrix.png", "metrics.json", "history.csv",
                  "config.json", "model.keras"]:
         assert (run_dir / name).is_file(), name
@@ -155,6 +160,29 @@ def test_dry_run_writes_plots_and_metrics(tiny_folder, tmp_path):
     assert np.array(metrics["confusion_matrix"]).sum() == N_TEST
     assert set(metrics["per_class"]) == set(har_lstm.LABELS)
     assert metrics["epochs"] == 2 and result["run_dir"] == run_dir
+    # Reloaded, model.keras gives the run's figures on the same test windows.
+    arrays = har_lstm.dry_run_subset(har_lstm.load_har(tiny_folder.parent, tmp_path / "c"), 42)
+    reloaded = keras.models.load_model(run_dir / "model.keras")
+    predicted = reloaded.predict(arrays["x_test"], verbose=0).argmax(axis=1)
+    assert (predicted == arrays["y_test"]).mean() == pytest.approx(metrics["test_accuracy"], abs=1e-6)
+    assert confusion_matrix(arrays["y_test"], predicted, labels=range(6)).tolist() \
+        == metrics["confusion_matrix"]
+
+
+def test_dry_run_subset_keeps_windows_labels_and_subjects_together(tiny_folder, tmp_path):
+    arrays = har_lstm.load_har(tiny_folder.parent, tmp_path)
+    subset = har_lstm.dry_run_subset(arrays, seed=3)
+    for split in ("train", "test"):
+        rows = subset[f"x_{split}"][:, 0, 0]  # signal_value encodes the row it came from
+        source_rows = np.round(rows - rows // 100 * 100).astype(int)
+        np.testing.assert_array_equal(subset[f"y_{split}"], arrays[f"y_{split}"][source_rows])
+        np.testing.assert_array_equal(subset[f"subject_{split}"],
+                                      arrays[f"subject_{split}"][source_rows])
+
+
+def test_patience_0_means_no_early_stopping():
+    args = har_lstm.build_parser().parse_args(["--patience", "0"])
+    assert args.patience == 0 and training.early_stopping({"patience": 0}) == []
 
 
 def test_missing_data_dir_exits_2(tmp_path, capsys):

@@ -1,6 +1,7 @@
 """Reliability: real signals mid-training and --resume, bad input everywhere (one line, exit
 2, no traceback), and nothing written outside the run, data and cache folders."""
 
+import argparse
 import csv
 import json
 import os
@@ -19,7 +20,7 @@ import airline_lstm
 import har_lstm
 import sentiment_lstm
 import spam_rnn
-from common import resume
+from common import resume, training
 from common.errors import UserError
 from conftest import DATA_DIR, ROOT, run_main_expecting_error
 from test_har import write_tiny_har, zip_folder
@@ -111,15 +112,92 @@ def test_sigterm_in_the_second_ensemble_member_resumes_without_retraining_the_fi
     process.send_signal(signal.SIGTERM)
     code, out, err = finish(process)
     assert code == 130 and "--resume" in err.strip().splitlines()[-1], err[-2000:]
-    assert (run_dir / "backup" / "member-0.keras").is_file()
+    assert (run_dir / "backup" / "member-0" / resume.TRAINED).is_file()
+    assert not (run_dir / "backup" / "member-1" / resume.TRAINED).exists()
 
     code, out, err = finish(start(["airline_lstm.py", "--resume", str(run_dir)]))
     assert code == 0, err[-2000:]
-    assert "[model 1] finished before the interruption: loaded" in out
-    assert "Resuming after epoch" in out
+    assert "Training had finished (12 epochs): its weights are loaded" in out
+    assert "Resuming after epoch" in out and "[model 2] step: 1200" in out
+    assert "\nstep: " not in out  # the first member ran no step
     metrics = json.loads((run_dir / "metrics.json").read_text())
-    assert metrics["epochs"] == [12, 12] and np.isfinite(metrics["rmse_one_step"])
+    assert metrics["member_epochs"] == [12, 12] and metrics["epochs"] == 24
+    assert np.isfinite(metrics["rmse_one_step"])
     assert not (run_dir / "backup").exists()
+
+
+def test_ensemble_members_start_from_their_own_seed_whatever_ran_before(tmp_path):
+    """Member k is initialised from seed + k, so a resumed ensemble matches an
+    uninterrupted one."""
+    config = dict(airline_lstm.PRESETS["best"], seed=7, preset="best", ensemble=2, epochs=1)
+    x, y = airline_lstm.make_windows(np.linspace(-1, 1, 60, dtype="float32"), 24)
+
+    def member_1_weights(run_dir, member_0_built_first: bool):
+        run = training.start_run("airline", argparse.Namespace(
+            device="cpu", devices=None, mixed_precision=False, output_dir=run_dir, resume=None,
+            argv=[], script="airline_lstm.py"), config)
+        if member_0_built_first:  # an uninterrupted run; a resumed one may not build it
+            airline_lstm.build_model(config)
+        captured = []
+        original = airline_lstm.build_model
+
+        def build_and_capture(cfg):
+            model = original(cfg)
+            captured.append([w.copy() for w in model.get_weights()])
+            return model
+
+        airline_lstm.build_model = build_and_capture
+        try:
+            airline_lstm.train_network((x, y), (x, y), config, run, member=1)
+        finally:
+            airline_lstm.build_model = original
+        return captured[0]
+
+    uninterrupted = member_1_weights(tmp_path / "a", member_0_built_first=True)
+    resumed = member_1_weights(tmp_path / "b", member_0_built_first=False)
+    for a, b in zip(uninterrupted, resumed):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_ctrl_c_after_training_keeps_the_backup_and_resume_only_writes_the_outputs(
+        tmp_path, capsys, monkeypatch):
+    """Ctrl-C during the evaluation: the trained weights stay in backup/, and --resume
+    evaluates and writes everything without training a single step."""
+    run_dir = tmp_path / "run"
+    monkeypatch.setattr(spam_rnn, "evaluate", lambda *a, **k: (_ for _ in ()).throw(KeyboardInterrupt))
+    with pytest.raises(SystemExit) as raised:
+        spam_rnn.main(["--dry-run", "--epochs", "3", "--output-dir", str(run_dir)])
+    assert raised.value.code == 130
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert f"interrupted after 3 finished epoch(s)" in err and f"--resume {run_dir}" in err
+    assert (run_dir / "backup" / resume.TRAINED).is_file() and not (run_dir / "metrics.json").exists()
+    assert len(history_rows(run_dir)) == 3  # the partial outputs: the whole history here
+    monkeypatch.undo()
+
+    result = spam_rnn.main(["--resume", str(run_dir)])
+    out = capsys.readouterr().out
+    assert "Training had finished (3 epochs)" in out and "Epoch: " not in out
+    assert result["epochs"] == 3 and result["resumed_at_epoch"] == 3
+    assert len(history_rows(run_dir)) == 3 and (run_dir / "model.keras").is_file()
+    assert not (run_dir / "backup").exists()
+
+
+def test_a_crash_while_saving_the_outputs_is_finished_by_resume(tmp_path, monkeypatch, capsys):
+    run_dir = tmp_path / "run"
+    data_dir = write_tiny_har(tmp_path / "har").parent
+
+    def disk_full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(har_lstm.plotting, "plot_confusion_matrix", disk_full)
+    with pytest.raises(OSError):
+        har_lstm.main(["--dry-run", "--data-dir", str(data_dir), "--output-dir", str(run_dir)])
+    assert (run_dir / "backup" / resume.TRAINED).is_file()
+    monkeypatch.undo()
+    result = har_lstm.main(["--resume", str(run_dir)])
+    assert "Training had finished (2 epochs)" in capsys.readouterr().out
+    assert (run_dir / "confusion_matrix.png").is_file() and result["epochs"] == 2
+    assert json.loads((run_dir / "metrics.json").read_text())["resumed_at_epoch"] == 2
 
 
 def test_ctrl_c_while_an_epoch_is_being_saved_waits_for_its_weights(tmp_path, monkeypatch):
@@ -208,6 +286,25 @@ def test_bad_flags_of_every_script(script, argv, expected, capsys, tmp_path):
     assert "Traceback" not in line and not (tmp_path / "r").exists()
 
 
+@pytest.mark.parametrize("script, commands", [
+    ("spam_rnn.py", ["train", "predict"]), ("airline_lstm.py", ["train"]),
+    ("sentiment_lstm.py", ["train", "predict"]), ("har_lstm.py", ["train"]),
+])
+def test_help_lists_the_commands_quietly_without_loading_tensorflow(script, commands):
+    probe = (f"import sys, {script[:-3]} as s\ntry:\n    s.main(['--help'])\nexcept SystemExit:"
+             "\n    pass\nprint(sorted(m for m in ('tensorflow', 'keras', 'sklearn') "
+             "if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True,
+                            text=True, timeout=60, env={k: v for k, v in os.environ.items()
+                                                        if k != "TF_CPP_MIN_LOG_LEVEL"})
+    assert result.returncode == 0 and result.stderr == "", result.stderr[-2000:]
+    assert result.stdout.strip().endswith("[]")  # no heavy library was imported
+    listed = result.stdout.split("commands:")[1]
+    for command in commands:
+        assert f"\n    {command} " in listed, (command, listed)
+    assert "--preset" in result.stdout and "(default: chapter)" in result.stdout
+
+
 def test_debug_shows_the_traceback(capsys):
     with pytest.raises(SystemExit) as raised:
         spam_rnn.main(["--data-dir", "/no/such/folder", "--debug"])
@@ -260,10 +357,10 @@ def test_half_extracted_har_folder_falls_back_to_the_archive(tmp_path, monkeypat
     source = data.UCI_HAR.sources[1]
     monkeypatch.setattr(data, "UCI_HAR", data.DataSet(
         data.UCI_HAR.name, (data.Source(source.file_name, source.urls, data.sha256_of(archive),
-                                        archive.stat().st_size),), data.UCI_HAR.members))
-    shutil.copytree(complete, tmp_path / "data" / har_lstm.FOLDER)
-    (tmp_path / "data" / har_lstm.FOLDER / "train" / "y_train.txt").unlink()
-    path, _ = har_lstm.find_source(tmp_path / "data", explicit=True)
+                                        archive.stat().st_size),)))
+    shutil.copytree(complete, tmp_path / "data" / data.UCI_HAR_FOLDER)
+    (tmp_path / "data" / data.UCI_HAR_FOLDER / "train" / "y_train.txt").unlink()
+    path, _ = data.locate_uci_har(tmp_path / "data", True, har_lstm.data_files())
     assert path == archive
     assert "incomplete (no train/y_train.txt); reading UCI HAR Dataset.zip instead" in capsys.readouterr().out
 

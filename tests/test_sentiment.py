@@ -101,6 +101,16 @@ def test_dry_run_writes_every_output(dry_run):
     assert config["example"] == "sentiment" and config["vocabulary"] and config["seed"] == 100
 
 
+def test_best_preset_dry_run_keeps_stopwords_and_predict_restores_it(tmp_path, capsys):
+    run_dir = tmp_path / "best"
+    result = sl.main(["--preset", "best", "--dry-run", "--output-dir", str(run_dir)])
+    config = json.loads((run_dir / "config.json").read_text())
+    assert config["remove_stopwords"] is False and "not" in config["vocabulary"]
+    assert result["epochs"] == 2 and math.isfinite(result["test_accuracy"])
+    predicted = sl.main(["predict", "--run", str(run_dir), "--samples", "1"])
+    assert predicted["test_accuracy"] == pytest.approx(result["test_accuracy"], abs=1e-6)
+
+
 def test_dry_run_vocabulary_holds_no_test_only_word(dry_run):
     run_dir, _ = dry_run
     config = json.loads((run_dir / "config.json").read_text())
@@ -112,11 +122,16 @@ def test_dry_run_vocabulary_holds_no_test_only_word(dry_run):
 
 
 def test_predict_on_texts(dry_run, capsys):
+    """One line per text with its [negative, positive] probabilities; a sentence and its
+    shouting, repeated-letter twin are cleaned alike, so they get the same figures."""
     run_dir, _ = dry_run
-    result = sl.main(["predict", "--run", str(run_dir), "I loved it", "awful movie"])
+    texts = ["I loved it", "awful movie", "I LOOOVED it!!!"]
+    result = sl.main(["predict", "--run", str(run_dir), *texts])
     lines = capsys.readouterr().out.strip().splitlines()
-    assert len(lines) == 2 and lines[0].endswith("\tI loved it")
-    np.testing.assert_allclose(np.sum(result["probabilities"], axis=1), 1.0, rtol=1e-5)
+    assert [line.split("\t")[1] for line in lines] == texts
+    for line, p in zip(lines, result["probabilities"]):
+        assert line.split("\t")[0] == f"[{p[0]:.4f}, {p[1]:.4f}]"
+    np.testing.assert_allclose(result["probabilities"][2], result["probabilities"][0], rtol=1e-6)
 
 
 def test_predict_on_the_test_split_reproduces_the_runs_accuracy(dry_run, capsys):
@@ -145,7 +160,6 @@ def test_predict_classifies_punctuation_long_and_non_ascii_texts(dry_run, capsys
     result = sl.main(["predict", "--run", str(run_dir), *texts])
     probabilities = np.array(result["probabilities"])
     assert probabilities.shape == (4, 2) and np.isfinite(probabilities).all()
-    np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, rtol=1e-5)
 
 
 def test_predict_empty_text_is_refused(dry_run, capsys):

@@ -9,6 +9,7 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
+from sklearn.metrics import confusion_matrix
 
 import spam_rnn
 from conftest import run_main_expecting_error
@@ -117,12 +118,20 @@ def test_dry_run_metrics_are_finite_and_complete(dry_run):
     assert len(history) == 3
 
 
-def test_saved_model_takes_raw_strings(dry_run):
-    run_dir, _ = dry_run
+def test_saved_model_takes_raw_strings_and_reproduces_the_runs_figures(dry_run, spam_zip):
+    """Reloaded, model.keras (vectorizer inside) classifies the raw test messages exactly as
+    the trained model did in the run."""
+    run_dir, result = dry_run
     model = keras.models.load_model(run_dir / "model.keras")
-    probabilities = model.predict(tf.constant([["Free prize!! call now"], ["see you"]]), verbose=0)
-    assert probabilities.shape == (2, 2)
-    np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, rtol=1e-5)
+    texts, labels = spam_rnn.load_messages(spam_zip)
+    texts, labels = texts[:spam_rnn.DRY_RUN_SAMPLES], labels[:spam_rnn.DRY_RUN_SAMPLES]
+    _, (x_test, y_test) = spam_rnn.split_data(texts, labels, seed=1)
+    probabilities = model.predict(tf.constant([[t] for t in x_test]), verbose=0)
+    assert probabilities.shape == (len(y_test), 2)
+    predicted = probabilities.argmax(axis=1)
+    assert (predicted == y_test).mean() == pytest.approx(result["test_accuracy"], abs=1e-9)
+    assert confusion_matrix(y_test, predicted, labels=[spam_rnn.SPAM, spam_rnn.HAM]).tolist() \
+        == result["confusion_matrix"]
 
 
 def test_predict_prints_one_line_per_text(dry_run, capsys):
@@ -144,7 +153,8 @@ def test_predict_reads_standard_input(dry_run, capsys, monkeypatch):
 
 
 def test_best_preset_dry_run_uses_a_validation_split(tmp_path):
-    result = spam_rnn.main(["--preset", "best", "--dry-run", "--output-dir", str(tmp_path / "b")])
+    result = spam_rnn.main(["train", "--preset", "best", "--dry-run",  # train: the default
+                            "--output-dir", str(tmp_path / "b")])
     header = (tmp_path / "b" / "history.csv").read_text().splitlines()[0]
     assert header == "epoch,train_loss,train_accuracy,validation_loss,validation_accuracy,epoch_seconds"
     assert math.isfinite(result["test_accuracy"])
