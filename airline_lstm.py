@@ -24,9 +24,7 @@ import numpy as np
 from common import cli, data, plotting, runs, training
 from common.cli import DEFAULT_DATA_DIR
 from common.errors import UserError
-from common.lazy import LazyModule, keras, layers
-
-pd = LazyModule("pandas")
+from common.lazy import keras, layers
 
 EXAMPLE = "airline"
 BUNDLED_CSV = DEFAULT_DATA_DIR / "airline-passengers.csv"
@@ -54,66 +52,7 @@ def load_series(path: Path, column: str = "1") -> "pd.Series":
     """One numeric column of a CSV file, with or without a header row (the chapter's
     `load_series`, which reads column 1 of the header-less book file), indexed by month when
     another column holds dates. Normalising happens later, with training statistics only."""
-    path = Path(path)
-    try:
-        table = pd.read_csv(path, header=None, dtype=str, keep_default_na=False,
-                            encoding="utf-8-sig", skipinitialspace=True)
-    except FileNotFoundError:
-        raise UserError(f"--csv {path}: no such file; pass the path of a CSV file") from None
-    except UnicodeDecodeError:
-        raise UserError(f"--csv {path}: not UTF-8 text; save it as UTF-8 CSV") from None
-    except pd.errors.EmptyDataError:
-        raise UserError(f"--csv {path}: the file is empty; pass a CSV with one value per "
-                        "row") from None
-    except pd.errors.ParserError as error:
-        reason = str(error).strip().splitlines()[-1]
-        raise UserError(f"--csv {path}: not a readable CSV file ({reason})") from None
-    first_row = [str(cell).strip() for cell in table.iloc[0]]
-    if column.lstrip("-").isdigit():
-        index = int(column)
-        has_header = -len(first_row) <= index < len(first_row) and _number(first_row[index]) is None
-    else:
-        if column not in first_row:
-            raise UserError(f"{path}: no column named {column!r} ({', '.join(first_row)}); "
-                            "pass --column with a name from the header or a 0-based index")
-        index, has_header = first_row.index(column), True
-    rows = table.iloc[1:] if has_header else table
-    first_number = 2 if has_header else 1
-    if not -table.shape[1] <= index < table.shape[1]:
-        raise UserError(f"{path} row {first_number}: no column {column} (the row has "
-                        f"{table.shape[1]} columns); fix the row or pass another --column")
-    cells = rows.iloc[:, index]
-    values = []
-    for number, cell in enumerate(cells, start=first_number):  # a short row's cell is empty
-        value = _number(cell.strip())
-        if value is None:
-            shown = cell.strip() or "an empty cell"
-            raise UserError(f"{path} row {number}, column {column}: {shown!r} is not a number; "
-                            "fix or remove the row")
-        values.append(value)
-    return pd.Series(values, index=_dates(rows.drop(columns=cells.name)), dtype="float32",
-                     name=first_row[index] if has_header else f"column {column}")
-
-
-def _number(text: str) -> float | None:
-    try:
-        value = float(text)
-    except ValueError:
-        return None
-    return value if np.isfinite(value) else None
-
-
-def _dates(other_columns: "pd.DataFrame"):
-    """The first column whose every cell is a date (the bundled `Month`: 1949-01), else
-    None (month numbers)."""
-    for _, cells in other_columns.items():
-        cells = cells.fillna("").str.strip()
-        if pd.to_numeric(cells, errors="coerce").notna().all():  # numbers, not dates
-            continue
-        dates = pd.to_datetime(cells, errors="coerce", format="mixed")
-        if dates.notna().all():
-            return pd.DatetimeIndex(dates, name="month")
-    return None
+    return data.read_csv_column(path, column, flag="--csv")
 
 
 """## Pre-processing and exploratory analysis"""
@@ -326,7 +265,7 @@ def run_training(args: argparse.Namespace) -> dict:
     csv_path = args.csv or data.check_data_dir(args.data_dir) / BUNDLED_CSV.name
     loaded = load_series(csv_path, args.column)
     series = loaded.to_numpy()
-    months = loaded.index if isinstance(loaded.index, pd.DatetimeIndex) else None
+    months = loaded.index if loaded.index.name == "month" else None
     train, test = split_data(series)
     seq_size, n_validation = config["seq_size"], SEASON
     skipped = 0 if config["transform"] == "zscore" else SEASON  # months lost to differencing

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import html
-import json
 import re
 import string
 from collections import Counter
@@ -60,19 +59,10 @@ PRESETS = {
 """## LSTM model training: data preparation (the chapter's Preprocessing class)"""
 
 
-def read_lines(path: Path, what: str) -> list[str]:
-    try:
-        return Path(path).read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
-        raise UserError(f"{path}: no such file; put the {what} there or pass --data-dir") from None
-    except UnicodeDecodeError as error:
-        raise UserError(f"{path}: not UTF-8 text (byte {error.start}); save it as UTF-8") from None
-
-
 def load_sentences(path: Path) -> tuple[list[str], np.ndarray]:
     """`label<TAB>sentence` lines (1 positive, 0 negative) -> sentences and labels."""
     texts, labels = [], []
-    for number, line in enumerate(read_lines(path, "UMICH SI650 training file"), start=1):
+    for number, line in enumerate(data.read_lines(path, "UMICH SI650 training file"), start=1):
         if not line.strip():
             continue
         label, tab, text = line.partition("\t")
@@ -96,7 +86,7 @@ def deduplicate(texts: Sequence[str], labels: np.ndarray):
 
 
 def load_stopwords(path: Path) -> list[str]:
-    return [word.strip() for word in read_lines(path, "stopword list") if word.strip()]
+    return [word.strip() for word in data.read_lines(path, "stopword list") if word.strip()]
 
 
 _PUNCTUATION = "[" + re.escape(string.punctuation) + "]"
@@ -289,28 +279,9 @@ PREDICT_NEEDS = ("vocabulary", "sequence_len", "remove_stopwords", "data_dir", "
 
 
 def load_run(run_dir: Path) -> tuple[keras.Model, dict]:
-    run_dir = Path(run_dir)
-    config_path, model_path = run_dir / "config.json", run_dir / "model.keras"
-    if not config_path.is_file() or not model_path.is_file():
-        raise UserError(f"--run {run_dir}: no model.keras and config.json there; pass a run "
-                        "folder written by sentiment_lstm.py")
-    try:
-        config = json.loads(config_path.read_text())
-    except json.JSONDecodeError:
-        raise UserError(f"--run {run_dir}: config.json is damaged; train a new run") from None
-    if config.get("example") != EXAMPLE:
-        raise UserError(f"--run {run_dir}: written by another example "
-                        f"({config.get('example', 'unknown')}); pass a sentiment_lstm.py run")
-    missing = [key for key in PREDICT_NEEDS if key not in config]
-    if missing:
-        raise UserError(f"--run {run_dir}: config.json lacks {', '.join(missing)} (written by "
-                        "an older version of sentiment_lstm.py); train a new run")
-    try:
-        model = keras.models.load_model(model_path)
-    except Exception as error:  # a damaged file: Keras raises many types
-        raise UserError(f"--run {run_dir}: cannot load model.keras ({type(error).__name__}); "
-                        "train a new run") from None
-    return model, config
+    """The chapter's restore: the saved model and the config.pkl it was trained with."""
+    config = runs.read_run_config(run_dir, EXAMPLE, "sentiment_lstm.py", "--run", PREDICT_NEEDS)
+    return runs.load_model(run_dir, "sentiment_lstm.py", "--run"), config
 
 
 def run_predict(args: argparse.Namespace) -> dict:

@@ -148,17 +148,16 @@ def chapter_epoch_log(eval_name: str):
 
 def train(model, train_xy, eval_xy, config: dict, run: training.Run, eval_name: str) -> None:
     """Fit, printing and recording train and evaluation loss/accuracy per epoch; each
-    finished epoch is backed up in the run folder."""
-    def save_partial(history):
-        return save_history(history, run.dir, eval_name)
-
-    model.fit(  # the chapter reshuffles the training data every epoch
-        training.make_dataset(*train_xy, config["batch_size"], shuffle_seed=config["seed"]),
-        validation_data=training.make_dataset(*eval_xy, config["batch_size"]),
-        epochs=config["epochs"], verbose=0, shuffle=False,  # the dataset reshuffles
-        callbacks=[chapter_epoch_log(eval_name),
-                   keras.callbacks.TensorBoard(log_dir=str(run.dir / "logs")),
-                   *training.early_stopping(config), *run.backup(on_interrupt=save_partial)])
+    finished epoch is backed up in the run folder. Like the chapter, the training data is
+    reshuffled every epoch."""
+    model.fit(training.make_dataset(*train_xy, config["batch_size"], shuffle_seed=config["seed"]),
+              validation_data=training.make_dataset(*eval_xy, config["batch_size"]),
+              epochs=config["epochs"], verbose=0, shuffle=False,
+              callbacks=[chapter_epoch_log(eval_name),
+                         keras.callbacks.TensorBoard(log_dir=str(run.dir / "logs")),
+                         *training.early_stopping(config),
+                         *run.backup(on_interrupt=lambda history: save_history(
+                             history, run.dir, eval_name))])
 
 
 """## Evaluation"""
@@ -256,18 +255,8 @@ def run_training(args: argparse.Namespace) -> dict:
 
 
 def load_text_model(path: Path) -> keras.Model:
-    path = Path(path)
-    model_file = path / "model.keras" if path.is_dir() else path
-    if not model_file.is_file():
-        raise UserError(f"--model {path}: no model.keras there; pass a run folder of "
-                        "spam_rnn.py or its model.keras file")
     register_standardizers()  # the vectorizer inside names its cleaning function
-    try:
-        return keras.models.load_model(model_file)
-    except Exception as error:  # a corrupt or foreign file: Keras raises many types
-        reason = str(error).strip().splitlines()[0][:160] if str(error).strip() else type(error).__name__
-        raise UserError(f"--model {model_file}: cannot load it ({reason}); pass a model.keras "
-                        "written by spam_rnn.py") from None
+    return runs.load_model(path, "spam_rnn.py", "--model")
 
 
 def run_predict(args: argparse.Namespace) -> list[dict]:

@@ -22,14 +22,11 @@ import time
 from pathlib import Path
 from typing import Sequence
 
-import common.environment  # noqa: F401 - before TensorFlow
+import numpy as np
 
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
-
-from benchmarks.harness import ROOT, SCRIPTS, comma_list, describe_machine, results_name  # noqa: E402
-from common import cli  # noqa: E402
+from benchmarks.harness import ROOT, SCRIPTS, comma_list, describe_machine, results_name
+from common import cli
+from common.lazy import keras, tf
 
 EPOCHS = {"spam": 5, "airline": 3, "sentiment": 3, "har": 3}
 

@@ -83,6 +83,85 @@ def check_data_dir(data_dir: Path) -> Path:
     return data_dir
 
 
+def read_lines(path: Path, what: str) -> list[str]:
+    """The lines of a UTF-8 text file; a missing or undecodable file is a one-line error."""
+    try:
+        return Path(path).read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        raise UserError(f"{path}: no such file; put the {what} there or pass --data-dir") from None
+    except UnicodeDecodeError as error:
+        raise UserError(f"{path}: not UTF-8 text (byte {error.start}); save it as UTF-8") from None
+
+
+def read_csv_column(path: Path, column: str, flag: str = "--csv") -> "pd.Series":
+    """One numeric column of a CSV file, by header name or 0-based index, with or without a
+    header row; indexed by date (index name "month") when another column holds dates. Bad
+    cells are one-line errors naming the file, row and column."""
+    import pandas as pd  # here: the other examples never need it
+    path = Path(path)
+    try:
+        table = pd.read_csv(path, header=None, dtype=str, keep_default_na=False,
+                            encoding="utf-8-sig", skipinitialspace=True)
+    except FileNotFoundError:
+        raise UserError(f"{flag} {path}: no such file; pass the path of a CSV file") from None
+    except UnicodeDecodeError:
+        raise UserError(f"{flag} {path}: not UTF-8 text; save it as UTF-8 CSV") from None
+    except pd.errors.EmptyDataError:
+        raise UserError(f"{flag} {path}: the file is empty; pass a CSV with one value per "
+                        "row") from None
+    except pd.errors.ParserError as error:
+        reason = str(error).strip().splitlines()[-1]
+        raise UserError(f"{flag} {path}: not a readable CSV file ({reason})") from None
+    first_row = [str(cell).strip() for cell in table.iloc[0]]
+    if column.lstrip("-").isdigit():
+        index = int(column)
+        has_header = -len(first_row) <= index < len(first_row) and _number(first_row[index]) is None
+    else:
+        if column not in first_row:
+            raise UserError(f"{path}: no column named {column!r} ({', '.join(first_row)}); "
+                            "pass --column with a name from the header or a 0-based index")
+        index, has_header = first_row.index(column), True
+    rows = table.iloc[1:] if has_header else table
+    first_number = 2 if has_header else 1
+    if not -table.shape[1] <= index < table.shape[1]:
+        raise UserError(f"{path} row {first_number}: no column {column} (the row has "
+                        f"{table.shape[1]} columns); fix the row or pass another --column")
+    cells = rows.iloc[:, index]
+    values = []
+    for number, cell in enumerate(cells, start=first_number):  # a short row's cell is empty
+        value = _number(cell.strip())
+        if value is None:
+            shown = cell.strip() or "an empty cell"
+            raise UserError(f"{path} row {number}, column {column}: {shown!r} is not a number; "
+                            "fix or remove the row")
+        values.append(value)
+    return pd.Series(values, index=_dates(rows.drop(columns=cells.name)), dtype="float32",
+                     name=first_row[index] if has_header else f"column {column}")
+
+
+def _number(text: str) -> float | None:
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if np.isfinite(value) else None
+
+
+def _dates(other_columns):
+    """The first column whose every cell is a date (the bundled `Month`: 1949-01), else
+    None (month numbers)."""
+    import pandas as pd
+
+    for _, cells in other_columns.items():
+        cells = cells.fillna("").str.strip()
+        if pd.to_numeric(cells, errors="coerce").notna().all():  # numbers, not dates
+            continue
+        dates = pd.to_datetime(cells, errors="coerce", format="mixed")
+        if dates.notna().all():
+            return pd.DatetimeIndex(dates, name="month")
+    return None
+
+
 def writable_dir(data_dir: Path) -> Path:
     """`data_dir` when we may write there, else the cache folder (and say so once)."""
     if os.access(data_dir, os.W_OK):

@@ -18,7 +18,7 @@ from typing import Callable
 
 from common.errors import UserError
 from common.lazy import keras
-from common.runs import write_json
+from common.runs import read_run_config, write_json
 
 BACKUP = "backup"
 TRAINED = "trained.weights.h5"
@@ -142,24 +142,8 @@ def interruptions_held():
 
 def load_run_config(run_dir: Path, example: str, script: str) -> dict:
     """The config.json of an unfinished run of this example, for --resume."""
-    run_dir = Path(run_dir)
-    config_file = run_dir / "config.json"
-    if not config_file.is_file():
-        raise UserError(f"--resume {run_dir}: no config.json there; pass a run folder "
-                        f"written by {script}")
-    try:
-        saved = json.loads(config_file.read_text())
-    except ValueError:
-        raise UserError(f"--resume {config_file} is not valid JSON; the run folder is "
-                        "damaged, start a new run") from None
-    if saved.get("example") != example:
-        other = saved.get("example") or "another program"
-        raise UserError(f"--resume {run_dir}: a run of {other}, not of {script}; pass a run "
-                        f"folder written by {script}")
-    if "argv" not in saved:
-        raise UserError(f"--resume {run_dir}: written by an older version without its "
-                        "command line; start a new run")
-    if (run_dir / "metrics.json").is_file():
+    saved = read_run_config(run_dir, example, script, "--resume", needs=("argv",))
+    if (Path(run_dir) / "metrics.json").is_file():
         raise UserError(f"--resume {run_dir}: that run finished already (metrics.json is "
                         "there); start a new run instead")
     return saved

@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 from common.errors import UserError
+from common.lazy import keras
 
 
 def make_run_dir(example: str, output_dir: Path | None, resume: bool = False,
@@ -106,3 +107,45 @@ def library_versions() -> dict[str, str]:
 
     return {"python": platform.python_version(), "tensorflow": tensorflow.__version__,
             "keras": keras.__version__, "numpy": numpy.__version__}
+
+
+def read_run_config(run_dir: Path, example: str, script: str, flag: str,
+                    needs: tuple[str, ...] = ()) -> dict:
+    """The config.json of a run folder of `example`, holding every key in `needs`; a missing,
+    damaged, foreign or older one is a one-line error naming `flag`."""
+    run_dir = Path(run_dir)
+    config_file = run_dir / "config.json"
+    if not config_file.is_file():
+        raise UserError(f"{flag} {run_dir}: no config.json there; pass a run folder written "
+                        f"by {script}")
+    try:
+        config = json.loads(config_file.read_text())
+    except ValueError:
+        raise UserError(f"{flag} {config_file} is not valid JSON; the run folder is damaged, "
+                        "start a new run") from None
+    if config.get("example") != example:
+        other = config.get("example") or "another program"
+        raise UserError(f"{flag} {run_dir}: a run of {other}, not of {script}; pass a run "
+                        f"folder written by {script}")
+    missing = [key for key in needs if key not in config]
+    if missing:
+        raise UserError(f"{flag} {run_dir}: config.json lacks {', '.join(missing)} (written "
+                        f"by an older version of {script}); start a new run")
+    return config
+
+
+def load_model(path: Path, script: str, flag: str):
+    """`path`/model.keras, or the .keras file `path`, loaded; a missing or damaged file is a
+    one-line error naming `flag`."""
+    path = Path(path)
+    model_file = path / "model.keras" if path.is_dir() else path
+    if not model_file.is_file():
+        raise UserError(f"{flag} {path}: no model.keras there; pass a run folder of {script} "
+                        "or its model.keras file")
+    try:
+        return keras.models.load_model(model_file)
+    except Exception as error:  # a corrupt or foreign file: Keras raises many types
+        text = str(error).strip()
+        reason = text.splitlines()[0][:160] if text else type(error).__name__
+        raise UserError(f"{flag} {model_file}: cannot load it ({reason}); pass a model.keras "
+                        f"written by {script}") from None
