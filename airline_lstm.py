@@ -48,10 +48,11 @@ PRESETS = {
 """## Description of the dataset"""
 
 
-def load_series(path: Path, column: str = "1") -> "pd.Series":
-    """One numeric column of a CSV file, with or without a header row (the chapter's
-    `load_series`, which reads column 1 of the header-less book file), indexed by month when
-    another column holds dates. Normalising happens later, with training statistics only."""
+def load_series(path: Path, column: str = "1"):
+    """One numeric column of a CSV file as a pandas Series, with or without a header row (the
+    chapter's `load_series`, which reads column 1 of the header-less book file), indexed by
+    month when another column holds dates. Normalising happens later, with training
+    statistics only."""
     return data.read_csv_column(path, column, flag="--csv")
 
 

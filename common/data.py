@@ -12,12 +12,15 @@ import os
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 import numpy as np
 
 from common.download import download, sha256_of
 from common.errors import UserError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -93,7 +96,7 @@ def read_lines(path: Path, what: str) -> list[str]:
         raise UserError(f"{path}: not UTF-8 text (byte {error.start}); save it as UTF-8") from None
 
 
-def read_csv_column(path: Path, column: str, flag: str = "--csv") -> "pd.Series":
+def read_csv_column(path: Path, column: str, flag: str = "--csv") -> pd.Series:
     """One numeric column of a CSV file, by header name or 0-based index, with or without a
     header row; indexed by date (index name "month") when another column holds dates. Bad
     cells are one-line errors naming the file, row and column."""

@@ -169,7 +169,7 @@ def test_ctrl_c_after_training_keeps_the_backup_and_resume_only_writes_the_outpu
         spam_rnn.main(["--dry-run", "--epochs", "3", "--output-dir", str(run_dir)])
     assert raised.value.code == 130
     err = capsys.readouterr().err.strip().splitlines()[-1]
-    assert f"interrupted after 3 finished epoch(s)" in err and f"--resume {run_dir}" in err
+    assert "interrupted after 3 finished epoch(s)" in err and f"--resume {run_dir}" in err
     assert (run_dir / "backup" / resume.TRAINED).is_file() and not (run_dir / "metrics.json").exists()
     assert len(history_rows(run_dir)) == 3  # the partial outputs: the whole history here
     monkeypatch.undo()
