@@ -209,8 +209,17 @@ def forecast_free_running(models, scaler: Scaler, train: np.ndarray, n_test: int
 
 
 def errors(actual: np.ndarray, predicted: np.ndarray) -> dict:
+    """RMSE and MAE (thousands of passengers) and MAPE (%, the published tables' figure)."""
     return {"rmse": float(np.sqrt(np.mean((actual - predicted) ** 2))),
-            "mae": float(np.mean(np.abs(actual - predicted)))}
+            "mae": float(np.mean(np.abs(actual - predicted))),
+            "mape": float(100 * np.mean(np.abs(actual - predicted) / np.abs(actual)))}
+
+
+def scores(actual: np.ndarray, one_step: np.ndarray, free_running: np.ndarray) -> dict:
+    """Every error of both forecasts: rmse_one_step, ..., mape_free_running."""
+    return {f"{name}_{kind}": value
+            for kind, forecast in (("one_step", one_step), ("free_running", free_running))
+            for name, value in errors(actual, forecast).items()}
 
 
 def baselines(train: np.ndarray, test: np.ndarray) -> dict:
@@ -224,10 +233,18 @@ def baselines(train: np.ndarray, test: np.ndarray) -> dict:
     result = {}
     for name, one, free in [("naive", naive_one, naive_free),
                             ("seasonal_naive", seasonal_one, seasonal_free)]:
-        e_one, e_free = errors(test, one), errors(test, free)
-        result[name] = {"rmse_one_step": e_one["rmse"], "mae_one_step": e_one["mae"],
-                        "rmse_free_running": e_free["rmse"], "mae_free_running": e_free["mae"]}
+        result[name] = scores(test, one, free)
     return result
+
+
+def print_scores(rows: dict[str, dict]) -> None:
+    """One line per forecaster: RMSE, MAE (thousands) and MAPE (%), one-step and free."""
+    columns = [f"{name}_{kind}" for kind in ("one_step", "free_running")
+               for name in ("rmse", "mae", "mape")]
+    print(f"\n{'test months':<16}" + "".join(
+        f"{c.split('_')[0].upper() + (' 1-step' if 'one' in c else ' free'):>12}" for c in columns))
+    for name, row in rows.items():
+        print(f"{name:<16}" + "".join(f"{row[c]:>12.2f}" for c in columns))
 
 
 def save_history(history: dict, run_dir: Path) -> None:
@@ -294,18 +311,8 @@ def run_training(args: argparse.Namespace) -> dict:
 
         one_step = forecast_one_step(models, scaler, series, len(test), seq_size)
         free_running = forecast_free_running(models, scaler, train, len(test), seq_size)
-        e_one, e_free = errors(test, one_step), errors(test, free_running)
-        metrics = {"rmse_one_step": e_one["rmse"], "mae_one_step": e_one["mae"],
-                   "rmse_free_running": e_free["rmse"], "mae_free_running": e_free["mae"],
-                   "baselines": baselines(train, test)}
-        print(f"\n{'test months (thousands)':<24}{'RMSE 1-step':>12}{'MAE 1-step':>12}"
-              f"{'RMSE free':>12}{'MAE free':>12}")
-        rows = {"LSTM": {k: metrics[k] for k in ("rmse_one_step", "mae_one_step",
-                                                 "rmse_free_running", "mae_free_running")},
-                **metrics["baselines"]}
-        for name, row in rows.items():
-            print(f"{name:<24}{row['rmse_one_step']:>12.2f}{row['mae_one_step']:>12.2f}"
-                  f"{row['rmse_free_running']:>12.2f}{row['mae_free_running']:>12.2f}")
+        metrics = {**scores(test, one_step, free_running), "baselines": baselines(train, test)}
+        print_scores({"LSTM": metrics, **metrics["baselines"]})
 
         save_history(run.history, run.dir)
         plot_results(train, one_step, test, run.dir / "prediction_ground_truth.png",
@@ -313,12 +320,77 @@ def run_training(args: argparse.Namespace) -> dict:
         plot_results(train, free_running, test, run.dir / "prediction_free_running.png",
                      "Free-running forecast from the training data only", months)
         models[0].save(run.dir / "model.keras")
+        if len(models) > 1:  # every member, for `forecast`
+            (run.dir / "ensemble").mkdir(exist_ok=True)
+            for number, model in enumerate(models, start=1):
+                model.save(run.dir / "ensemble" / f"member-{number}.keras")
         steps = sum(state.epochs for state in run.states) * STEPS_PER_EPOCH
         return run.finish(metrics, steps=steps,
                           samples_seen=steps * batch_size(config, len(train_xy[0])),
                           train_months=len(train), test_months=len(test),
                           one_step_forecast=one_step.tolist(),
                           free_running_forecast=free_running.tolist())
+
+
+"""## Forecast: past the end of the data"""
+
+
+def load_members(run_dir: Path) -> list:
+    """The run's networks: every ensemble member, or its one model."""
+    members = sorted((Path(run_dir) / "ensemble").glob("member-*.keras"))
+    return [runs.load_model(path, "airline_lstm.py", "--run")
+            for path in members or [Path(run_dir) / "model.keras"]]
+
+
+def future_labels(months, observed: int, count: int) -> list[str]:
+    """The next `count` months after the `observed` ones (1961-01 after 1960-12), or the next
+    month numbers when the CSV has no dates."""
+    import pandas as pd
+
+    if months is None:
+        return [str(observed + i) for i in range(count)]
+    following = pd.date_range(months[-1] + pd.offsets.MonthBegin(1), periods=count, freq="MS")
+    return [f"{month:%Y-%m}" for month in following]
+
+
+def run_forecast(args: argparse.Namespace) -> dict:
+    """Continue the run's series with its network(s) from the last observed window, feeding
+    back each month's forecast (no retraining); an ensemble's members give the band."""
+    config = runs.read_run_config(args.run, EXAMPLE, "airline_lstm.py", "--run",
+                                  needs=("csv", "column", "transform", "seq_size", "normalisation"))
+    models = load_members(args.run)
+    loaded = load_series(config["csv"], config["column"])
+    series = loaded.to_numpy()
+    months = loaded.index if loaded.index.name == "month" else None
+    scaler = Scaler(config["transform"], split_data(series)[0])
+    if not np.allclose([scaler.mean, scaler.std], [config["normalisation"]["mean"],
+                                                   config["normalisation"]["std"]], rtol=1e-4):
+        raise UserError(f"--run {args.run}: {config['csv']} changed since the run was trained "
+                        "(other training months); train a new run on it")
+    forecast = forecast_free_running(models, scaler, series, args.months, config["seq_size"])
+    members = np.array([forecast_free_running([m], scaler, series, args.months,
+                                              config["seq_size"]) for m in models])
+    labels = future_labels(months, len(series), args.months)
+    out_dir = runs.make_run_dir("forecast", args.output_dir, parent=Path(args.run) / "forecast")
+    rows = [["month" if months is not None else "index", "forecast", "lowest_member",
+             "highest_member"]]
+    print(f"{rows[0][0]:<10}{'forecast':>12}{'lowest':>12}{'highest':>12}")
+    for label, value, low, high in zip(labels, forecast, members.min(axis=0), members.max(axis=0)):
+        rows.append([label, f"{value:.2f}", f"{low:.2f}", f"{high:.2f}"])
+        print(f"{label:<10}{value:>12.2f}{low:>12.2f}{high:>12.2f}")
+    runs.write_csv_rows(out_dir / "forecast.csv", rows)
+    import pandas as pd
+
+    history_x = months if months is not None else np.arange(len(series))
+    future_x = (pd.to_datetime(labels) if months is not None
+                else np.arange(len(series), len(series) + args.months))
+    plotting.plot_forecast(out_dir / "forecast.png", history_x, series, future_x, forecast,
+                           members.min(axis=0), members.max(axis=0),
+                           title=f"{len(models)}-network forecast, {args.months} months ahead",
+                           ylabel="Passengers (thousands)")
+    print(f"Forecast: {out_dir / 'forecast.csv'}")
+    return {"output_dir": out_dir, "labels": labels, "forecast": forecast.tolist(),
+            "members": members.tolist()}
 
 
 """## Command line"""
@@ -343,11 +415,21 @@ def build_parser() -> argparse.ArgumentParser:
                         help="LSTMs trained and averaged " + cli.preset_default(PRESETS, "ensemble"))
     parser.add_argument("--seq-size", type=cli.positive_int,
                         help="months per input window " + cli.preset_default(PRESETS, "seq_size"))
+    forecast = cli.add_command(parser, "forecast", "continue a trained run's series past its "
+                                                   "last month (no retraining)")
+    forecast.add_argument("--run", type=Path, required=True, metavar="RUN_DIR",
+                          help="run folder of airline_lstm.py")
+    forecast.add_argument("--months", type=cli.positive_int, default=24,
+                          help="months to forecast (default: 24)")
+    forecast.add_argument("--output-dir", type=Path, default=None,
+                          help="folder for forecast.csv and forecast.png, absent or empty "
+                               "(default: RUN_DIR/forecast/<timestamp>)")
     return parser
 
 
 def main(argv: Sequence[str] | None = None):
-    return cli.run_cli(build_parser(), argv, EXAMPLE, train=run_training)
+    return cli.run_cli(build_parser(), argv, EXAMPLE, train=run_training,
+                       forecast=run_forecast)
 
 
 if __name__ == "__main__":

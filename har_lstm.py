@@ -21,7 +21,7 @@ from typing import Sequence
 
 import numpy as np
 
-from common import cli, data, plotting, runs, training
+from common import cli, data, plotting, runs, signals, tflite, training
 from common.errors import UserError
 from common.lazy import keras, layers, sk_metrics
 
@@ -280,6 +280,109 @@ def run_training(args: argparse.Namespace) -> dict:
                           samples_seen=run.state.epochs * len(fit_y))
 
 
+"""## Predict: the run's test split, or a phone recording"""
+
+RECORDING_COLUMNS = ["acc_x", "acc_y", "acc_z", "gyro_x", "gyro_y", "gyro_z"]
+
+
+def restore_run(run_dir: Path) -> tuple[keras.Model, dict]:
+    config = runs.read_run_config(run_dir, EXAMPLE, "har_lstm.py", "--run",
+                                  needs=("data", "seed", "dry_run"))
+    return runs.load_model(run_dir, "har_lstm.py", "--run"), config
+
+
+def test_split(config: dict, data_dir: Path | None) -> tuple[np.ndarray, np.ndarray]:
+    """The run's own test windows: its data set (or the one in `data_dir`), dry-run subset
+    included."""
+    if data_dir is None:
+        arrays = load_har(Path(config["data"]), data.writable_dir(Path(config["data"]).parent))
+    else:
+        arrays, _, _ = load_data(data_dir, explicit=True)
+    if config["dry_run"]:
+        arrays = dry_run_subset(arrays, config["seed"])
+    return arrays["x_test"], arrays["y_test"]
+
+
+def load_recording(path: Path) -> tuple[np.ndarray, np.ndarray, list[str] | None]:
+    """A phone recording (CSV, one row per reading at 50 Hz, columns RECORDING_COLUMNS) ->
+    its windows in the data set's nine channels, each window's first reading, and the
+    `activity` column when the CSV has one (labels to compare with)."""
+    readings = data.read_csv_columns(path, RECORDING_COLUMNS)
+    if len(readings) < signals.WINDOW:
+        raise UserError(f"--csv {path}: {len(readings)} readings, fewer than one window of "
+                        f"{signals.WINDOW} (2.56 s at 50 Hz); pass a longer recording")
+    channels = signals.uci_har_channels(readings[:, :3], readings[:, 3:])
+    windows, starts = signals.sliding_windows(channels)
+    activity = data.read_csv_text_column(path, "activity")
+    return windows, starts, activity
+
+
+def run_predict(args: argparse.Namespace) -> dict:
+    model, config = restore_run(args.run)
+    if args.csv is None:
+        x_test, y_test = test_split(config, args.data_dir)
+        probabilities = keras.ops.softmax(model.predict(x_test, verbose=0)).numpy()
+        predicted = probabilities.argmax(axis=1)
+        accuracy = float((predicted == y_test).mean())
+        print(f"Test accuracy: {accuracy:.4f} ({len(y_test)} windows)")
+        for true, guess, p in list(zip(y_test, predicted, probabilities))[:args.samples]:
+            print(f"true {LABELS[true]:<20} predicted {LABELS[guess]:<20} {p[guess]:.4f}")
+        return {"test_accuracy": accuracy, "predicted": predicted.tolist()}
+
+    windows, starts, activity = load_recording(args.csv)
+    probabilities = keras.ops.softmax(model.predict(windows, verbose=0)).numpy()
+    predicted, seconds = probabilities.argmax(axis=1), starts / signals.SAMPLE_RATE
+    out_dir = runs.make_run_dir("predict", args.output_dir, parent=Path(args.run) / "predict")
+    rows = [["start_s", "activity", "probability"]]
+    for start, guess, p in zip(seconds, predicted, probabilities):
+        print(f"{start:8.2f} s  {LABELS[guess]:<20} {p[guess]:.4f}")
+        rows.append([f"{start:.2f}", LABELS[guess], f"{p[guess]:.4f}"])
+    runs.write_csv_rows(out_dir / "predictions.csv", rows)
+    lines = {"predicted": predicted}
+    result = {"output_dir": out_dir, "windows": len(predicted),
+              "activities": [LABELS[i] for i in predicted]}
+    if activity is not None:  # the label at each window's middle reading, where there is one
+        middle = [activity[s + signals.WINDOW // 2] for s in starts]
+        known = np.array([label in LABELS for label in middle])
+        true = np.array([LABELS.index(label) if label in LABELS else -1 for label in middle])
+        if known.any():
+            result["agreement"] = float((predicted[known] == true[known]).mean())
+            print(f"Agreement with the recording's activity column: {result['agreement']:.4f} "
+                  f"({known.sum()} labelled windows)")
+            lines["activity column"] = np.where(known, true, np.nan)
+    plotting.plot_timeline(out_dir / "activity_timeline.png", seconds, lines, LABELS,
+                           title=f"Activity per 2.56 s window: {Path(args.csv).name}")
+    print(f"Predictions: {out_dir / 'predictions.csv'}")
+    return result
+
+
+"""## Export: TensorFlow Lite for a phone"""
+
+
+def run_export(args: argparse.Namespace) -> dict:
+    """model.tflite (builtin ops only; the normalisation is inside the model), then the
+    exported file run on the whole test split with the TensorFlow Lite interpreter."""
+    model, config = restore_run(args.run)
+    content = tflite.convert(model, quantize=args.quantize)
+    name = "model_quantized.tflite" if args.quantize else "model.tflite"
+    runs.write_bytes(Path(args.run) / name, content)
+    x_test, y_test = test_split(config, args.data_dir)
+    outputs, seconds = tflite.run(content, x_test)
+    keras_predicted = model.predict(x_test, verbose=0).argmax(axis=1)
+    result = {"file": str(Path(args.run) / name), "bytes": len(content),
+              "quantized": args.quantize,
+              "tflite_accuracy": float((outputs.argmax(axis=1) == y_test).mean()),
+              "keras_accuracy": float((keras_predicted == y_test).mean()),
+              "milliseconds_per_window": round(1000 * seconds, 3), "test_windows": len(y_test)}
+    print(f"Wrote {result['file']}: {len(content) / 1024:.1f} KiB, builtin ops only")
+    print(f"Test accuracy: TensorFlow Lite {result['tflite_accuracy']:.4f}, Keras "
+          f"{result['keras_accuracy']:.4f} ({len(y_test)} windows)")
+    print(f"Latency: {result['milliseconds_per_window']:.3f} ms per window on this CPU "
+          "(one window at a time)")
+    runs.write_json(Path(args.run) / name.replace(".tflite", ".json"), result)
+    return result
+
+
 """## Command line"""
 
 
@@ -288,11 +391,35 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--patience", type=cli.non_negative_int,
                         help="epochs without validation improvement before stopping, 0 for no "
                              "early stopping " + cli.preset_default(PRESETS, "patience"))
+    predict = cli.add_command(parser, "predict", "a trained run's activities for its test "
+                                                 "split or for a phone recording (--csv)")
+    export = cli.add_command(parser, "export", "TensorFlow Lite model of a trained run "
+                                               "(builtin ops only), checked on the test split")
+    for command in (predict, export):
+        command.add_argument("--run", type=Path, required=True, metavar="RUN_DIR",
+                             help="run folder of har_lstm.py")
+        command.add_argument("--data-dir", type=Path, default=None,
+                             help="folder of the data set for the test split (default: the "
+                                  "one the run was trained on)")
+    predict.add_argument("--csv", type=Path, default=None,
+                         help="phone recording: one row per reading at 50 Hz, columns "
+                              f"{', '.join(RECORDING_COLUMNS)} (g and rad/s); other columns "
+                              "are ignored, an 'activity' column is compared (default: the "
+                              "run's test split)")
+    predict.add_argument("--samples", type=cli.positive_int, default=10,
+                         help="test windows to show (default: 10)")
+    predict.add_argument("--output-dir", type=Path, default=None,
+                         help="folder for predictions.csv and activity_timeline.png, absent "
+                              "or empty (default: RUN_DIR/predict/<timestamp>)")
+    export.add_argument("--quantize", action="store_true",
+                        help="dynamic-range quantisation: 8-bit weights, about a quarter of "
+                             "the size (default: off)")
     return parser
 
 
 def main(argv: Sequence[str] | None = None):
-    return cli.run_cli(build_parser(), argv, EXAMPLE, train=run_training)
+    return cli.run_cli(build_parser(), argv, EXAMPLE, train=run_training, predict=run_predict,
+                       export=run_export)
 
 
 if __name__ == "__main__":

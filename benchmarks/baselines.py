@@ -84,9 +84,7 @@ def sentiment(seed: int, quick: bool = False) -> dict[str, dict]:
 def _one_step_and_free(test: np.ndarray, one_step: np.ndarray, free: np.ndarray) -> dict:
     import airline_lstm
 
-    e_one, e_free = airline_lstm.errors(test, one_step), airline_lstm.errors(test, free)
-    return {"rmse_one_step": e_one["rmse"], "mae_one_step": e_one["mae"],
-            "rmse_free_running": e_free["rmse"], "mae_free_running": e_free["mae"]}
+    return airline_lstm.scores(test, one_step, free)
 
 
 def holt_winters(train: np.ndarray, test: np.ndarray) -> dict:

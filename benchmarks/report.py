@@ -12,7 +12,9 @@ METRICS = {
     "spam": [("test_accuracy", "test accuracy", "pct"), ("spam_f1", "spam F1", "f3")],
     "airline": [("rmse_one_step", "RMSE one-step", "f2"),
                 ("rmse_free_running", "RMSE free-running", "f2"),
-                ("mae_one_step", "MAE one-step", "f2"), ("mae_free_running", "MAE free-running", "f2")],
+                ("mae_one_step", "MAE one-step", "f2"), ("mae_free_running", "MAE free-running", "f2"),
+                ("mape_one_step", "MAPE % one-step", "f2"),
+                ("mape_free_running", "MAPE % free-running", "f2")],
     "sentiment": [("test_accuracy", "test accuracy", "pct")],
     "har": [("test_accuracy", "test accuracy", "pct"), ("f1_weighted", "weighted F1", "pct")],
 }

@@ -96,15 +96,14 @@ def read_lines(path: Path, what: str) -> list[str]:
         raise UserError(f"{path}: not UTF-8 text (byte {error.start}); save it as UTF-8") from None
 
 
-def read_csv_column(path: Path, column: str, flag: str = "--csv") -> pd.Series:
-    """One numeric column of a CSV file, by header name or 0-based index, with or without a
-    header row; indexed by date (index name "month") when another column holds dates. Bad
-    cells are one-line errors naming the file, row and column."""
-    import pandas as pd  # here: the other examples never need it
-    path = Path(path)
+def _read_csv_text(path: Path, flag: str):
+    """Every cell of a CSV file as text (header row included); unreadable files are one-line
+    errors naming `flag` and the file."""
+    import pandas as pd  # here: only the CSV readers need it
+
     try:
-        table = pd.read_csv(path, header=None, dtype=str, keep_default_na=False,
-                            encoding="utf-8-sig", skipinitialspace=True)
+        return pd.read_csv(path, header=None, dtype=str, keep_default_na=False,
+                           encoding="utf-8-sig", skipinitialspace=True)
     except FileNotFoundError:
         raise UserError(f"{flag} {path}: no such file; pass the path of a CSV file") from None
     except UnicodeDecodeError:
@@ -115,6 +114,30 @@ def read_csv_column(path: Path, column: str, flag: str = "--csv") -> pd.Series:
     except pd.errors.ParserError as error:
         reason = str(error).strip().splitlines()[-1]
         raise UserError(f"{flag} {path}: not a readable CSV file ({reason})") from None
+
+
+def _numbers(cells, path: Path, first_row: int, column: str) -> np.ndarray:
+    """A column's text cells as float32; the first that is not a number (a short row's
+    cell is empty) is a one-line error naming its row and column."""
+    values = []
+    for number, cell in enumerate(cells, start=first_row):
+        value = _number(cell.strip())
+        if value is None:
+            shown = cell.strip() or "an empty cell"
+            raise UserError(f"{path} row {number}, column {column}: {shown!r} is not a number; "
+                            "fix or remove the row")
+        values.append(value)
+    return np.array(values, dtype="float32")
+
+
+def read_csv_column(path: Path, column: str, flag: str = "--csv") -> pd.Series:
+    """One numeric column of a CSV file, by header name or 0-based index, with or without a
+    header row; indexed by date (index name "month") when another column holds dates. Bad
+    cells are one-line errors naming the file, row and column."""
+    import pandas as pd
+
+    path = Path(path)
+    table = _read_csv_text(path, flag)
     first_row = [str(cell).strip() for cell in table.iloc[0]]
     if column.lstrip("-").isdigit():
         index = int(column)
@@ -130,16 +153,33 @@ def read_csv_column(path: Path, column: str, flag: str = "--csv") -> pd.Series:
         raise UserError(f"{path} row {first_number}: no column {column} (the row has "
                         f"{table.shape[1]} columns); fix the row or pass another --column")
     cells = rows.iloc[:, index]
-    values = []
-    for number, cell in enumerate(cells, start=first_number):  # a short row's cell is empty
-        value = _number(cell.strip())
-        if value is None:
-            shown = cell.strip() or "an empty cell"
-            raise UserError(f"{path} row {number}, column {column}: {shown!r} is not a number; "
-                            "fix or remove the row")
-        values.append(value)
-    return pd.Series(values, index=_dates(rows.drop(columns=cells.name)), dtype="float32",
+    return pd.Series(_numbers(cells, path, first_number, column),
+                     index=_dates(rows.drop(columns=cells.name)), dtype="float32",
                      name=first_row[index] if has_header else f"column {column}")
+
+
+def read_csv_columns(path: Path, names: Sequence[str], flag: str = "--csv") -> np.ndarray:
+    """The named numeric columns of a CSV file with a header row, as (rows, len(names));
+    other columns are ignored. A missing column or a bad cell is a one-line error."""
+    path = Path(path)
+    table = _read_csv_text(path, flag)
+    header = [str(cell).strip() for cell in table.iloc[0]]
+    missing = [name for name in names if name not in header]
+    if missing:
+        raise UserError(f"{flag} {path}: no column {missing[0]!r} in the header "
+                        f"({', '.join(header)}); the file needs the columns {', '.join(names)}")
+    rows = table.iloc[1:]
+    return np.column_stack([_numbers(rows.iloc[:, header.index(name)], path, 2, name)
+                            for name in names]).reshape(len(rows), len(names))
+
+
+def read_csv_text_column(path: Path, name: str) -> list[str] | None:
+    """The text cells of column `name` (header row excluded), or None when there is none."""
+    table = _read_csv_text(Path(path), "--csv")
+    header = [str(cell).strip() for cell in table.iloc[0]]
+    if name not in header:
+        return None
+    return [str(cell).strip() for cell in table.iloc[1:, header.index(name)]]
 
 
 def _number(text: str) -> float | None:

@@ -7,6 +7,8 @@ from typing import Sequence
 
 import matplotlib
 
+import numpy as np
+
 from common.lazy import LazyModule
 
 matplotlib.use("Agg")  # files only: no window ever opens
@@ -60,6 +62,45 @@ def plot_confusion_matrix(path: Path, matrix, labels: Sequence[str], title: str)
     axes.set_xlabel("Predicted label")
     axes.set_ylabel("True label")
     axes.set_title(title)
+    figure.tight_layout()
+    figure.savefig(path, dpi=100)
+    plt.close(figure)
+    return Path(path)
+
+
+def plot_timeline(path: Path, seconds: Sequence[float], lines: dict[str, Sequence[int]],
+                  labels: Sequence[str], title: str) -> Path:
+    """Which of `labels` each window was, over time: one step line per entry of `lines`
+    (e.g. predicted and true), label indices on the y axis."""
+    figure, axes = plt.subplots(figsize=(10, 4))
+    for (name, values), style in zip(lines.items(), ("b-", "r--")):
+        axes.step(list(seconds), list(values), style, where="post", label=name, linewidth=1.5)
+    axes.set_yticks(range(len(labels)), labels)
+    axes.set_ylim(-0.5, len(labels) - 0.5)
+    axes.set_xlabel("Time (s)")
+    axes.set_title(title)
+    axes.grid(alpha=0.3)
+    axes.legend(loc="upper right")
+    figure.tight_layout()
+    figure.savefig(path, dpi=100)
+    plt.close(figure)
+    return Path(path)
+
+
+def plot_forecast(path: Path, history_x, history, future_x, forecast, low, high, title: str,
+                  ylabel: str) -> Path:
+    """The observed series, the forecast after it and the band between the lowest and the
+    highest ensemble member."""
+    figure, axes = plt.subplots(figsize=(9, 4.5))
+    axes.plot(list(history_x), list(history), "b-", label="observed")
+    axes.plot(list(future_x), list(forecast), "r-", label="forecast")
+    if not np.allclose(low, high):
+        axes.fill_between(list(future_x), list(low), list(high), color="r", alpha=0.2,
+                          label="lowest to highest member")
+    axes.set_title(title)
+    axes.set_ylabel(ylabel)
+    axes.grid(alpha=0.3)
+    axes.legend(loc="upper left")
     figure.tight_layout()
     figure.savefig(path, dpi=100)
     plt.close(figure)

@@ -18,9 +18,9 @@ from common.lazy import keras
 
 
 def make_run_dir(example: str, output_dir: Path | None, resume: bool = False,
-                 chief: bool = True) -> Path:
-    """`output_dir` (absent or empty), or a fresh `runs/<example>/<YYYYmmdd-HHMMSS>/`; the
-    existing folder itself when resuming. Workers other than the chief of a multi-worker run
+                 chief: bool = True, parent: Path | None = None) -> Path:
+    """`output_dir` (absent or empty), or a fresh `<parent>/<YYYYmmdd-HHMMSS>/` (parent
+    default: `runs/<example>`); the existing folder itself when resuming. Workers other than the chief of a multi-worker run
     write to a temporary folder that is removed when they exit."""
     if not chief:
         scratch = Path(tempfile.mkdtemp(prefix=f"rnn-examples-{example}-worker-"))
@@ -40,7 +40,7 @@ def make_run_dir(example: str, output_dir: Path | None, resume: bool = False,
                             "pass a writable folder") from None
         return output_dir
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    base = Path("runs") / example
+    base = Path(parent) if parent is not None else Path("runs") / example
     for suffix in [""] + [f"-{n}" for n in range(1, 100)]:
         candidate = base / f"{stamp}{suffix}"
         try:
@@ -70,6 +70,18 @@ def write_json(path: Path, data: dict) -> None:
     temp = Path(f"{path}.tmp")
     temp.write_text(json.dumps(_json_safe(data), indent=2) + "\n")
     os.replace(temp, path)
+
+
+def write_bytes(path: Path, content: bytes) -> None:
+    """Written whole or not at all (a temporary file, then a rename)."""
+    temp = Path(f"{path}.tmp")
+    temp.write_bytes(content)
+    os.replace(temp, path)
+
+
+def write_csv_rows(path: Path, rows: list[list]) -> None:
+    with open(path, "w", newline="") as handle:
+        csv.writer(handle).writerows(rows)
 
 
 def write_history_csv(path: Path, history: dict[str, list[float]]) -> None:

@@ -1,5 +1,6 @@
 """airline_lstm.py: CSV loading, windows, normalisation, forecasts, baselines, dry runs."""
 
+import csv
 import json
 import math
 from pathlib import Path
@@ -183,3 +184,74 @@ def test_dry_run_writes_plots_and_metrics(tmp_path, preset):
         again = airline_lstm.forecast_one_step([reloaded], airline_lstm.Scaler("zscore", train),
                                                series, len(test), 5)
         np.testing.assert_allclose(again, metrics["one_step_forecast"], rtol=1e-4)
+
+
+def test_mape_of_known_values():
+    errors = airline_lstm.errors(np.array([100.0, 200.0]), np.array([110.0, 150.0]))
+    assert errors["mape"] == pytest.approx((10 + 25) / 2)
+    assert errors["mae"] == pytest.approx(30.0) and errors["rmse"] == pytest.approx(np.sqrt(1300))
+
+
+def test_seasonal_naive_mape_matches_the_published_figure():
+    """sktime's tutorial: seasonal naive on the same 36 months, MAPE 13.19%."""
+    train, test = airline_lstm.split_data(airline_lstm.load_series(BUNDLED).to_numpy())
+    assert airline_lstm.baselines(train, test)["seasonal_naive"]["mape_free_running"] \
+        == pytest.approx(13.19, abs=0.005)
+
+
+@pytest.fixture(scope="module")
+def ensemble_run(tmp_path_factory):
+    run_dir = tmp_path_factory.mktemp("airline") / "run"
+    airline_lstm.main(["--preset", "best", "--dry-run", "--output-dir", str(run_dir)])
+    return run_dir
+
+
+def test_forecast_continues_the_months_past_the_data(ensemble_run, tmp_path, capsys):
+    result = airline_lstm.main(["forecast", "--run", str(ensemble_run), "--months", "14",
+                                "--output-dir", str(tmp_path / "f")])
+    with open(tmp_path / "f" / "forecast.csv") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [r["month"] for r in rows[:2]] == ["1961-01", "1961-02"] and rows[-1]["month"] == "1962-02"
+    assert len(rows) == 14 and result["labels"] == [r["month"] for r in rows]
+    for row in rows:
+        assert float(row["lowest_member"]) <= float(row["forecast"]) <= float(row["highest_member"])
+    assert len(result["members"]) == 2  # both dry-run ensemble members
+    assert (tmp_path / "f" / "forecast.png").read_bytes()[:4] == b"\x89PNG"
+    assert "1961-01" in capsys.readouterr().out
+
+
+def test_forecast_is_the_free_running_forecast_of_the_saved_networks(ensemble_run):
+    """From the last observed window: the same numbers as forecast_free_running on the
+    whole series with the reloaded members."""
+    result = airline_lstm.main(["forecast", "--run", str(ensemble_run), "--months", "3"])
+    series = airline_lstm.load_series(BUNDLED).to_numpy()
+    members = [keras.models.load_model(p) for p in sorted((ensemble_run / "ensemble").glob("*.keras"))]
+    scaler = airline_lstm.Scaler("log_seasonal", airline_lstm.split_data(series)[0])
+    expected = airline_lstm.forecast_free_running(members, scaler, series, 3, 24)
+    np.testing.assert_allclose(result["forecast"], expected, rtol=1e-5)
+    assert result["output_dir"].parent == ensemble_run / "forecast"
+
+
+def test_forecast_without_dates_counts_months_on(tmp_path):
+    path = tmp_path / "plain.csv"
+    path.write_text("sales\n" + "".join(f"{100 + i + 10 * (i % 12 == 6)}\n" for i in range(60)))
+    airline_lstm.main(["--csv", str(path), "--column", "sales", "--dry-run", "--epochs", "1",
+                       "--output-dir", str(tmp_path / "run")])
+    result = airline_lstm.main(["forecast", "--run", str(tmp_path / "run"), "--months", "2"])
+    assert result["labels"] == ["60", "61"]
+
+
+@pytest.mark.parametrize("argv, expected", [
+    (["--months", "0"], "argument --months: must be a positive whole number"),
+    (["--months", "x"], "argument --months: expected a whole number"),
+])
+def test_forecast_bad_months(ensemble_run, capsys, argv, expected):
+    line = run_main_expecting_error(airline_lstm.main, ["forecast", "--run", str(ensemble_run), *argv],
+                                    capsys)
+    assert expected in line
+
+
+def test_forecast_refuses_a_run_of_another_example(tmp_path, capsys):
+    (tmp_path / "config.json").write_text(json.dumps({"example": "har", "argv": []}))
+    line = run_main_expecting_error(airline_lstm.main, ["forecast", "--run", str(tmp_path)], capsys)
+    assert "a run of har, not of airline_lstm.py" in line

@@ -1,0 +1,126 @@
+"""har_lstm.py predict and export on dry-run models of the tiny generated data set."""
+
+import csv
+import json
+
+import keras
+import numpy as np
+import pytest
+
+import har_lstm
+from common import signals, tflite
+from conftest import DATA_DIR, run_main_expecting_error
+from test_har import write_tiny_har
+
+
+@pytest.fixture(scope="module", params=["chapter", "best"])
+def har_run(request, tmp_path_factory):
+    root = tmp_path_factory.mktemp(f"har-{request.param}")
+    data_dir = write_tiny_har(root / "data").parent
+    run_dir = root / "run"
+    result = har_lstm.main(["--preset", request.param, "--dry-run", "--data-dir", str(data_dir),
+                            "--output-dir", str(run_dir)])
+    return run_dir, result
+
+
+def write_recording(path, seconds=8.0, extra_columns=True, activity=None):
+    """A phone held still, then shaken: the columns a phone app writes, plus a timestamp."""
+    t = np.arange(0, seconds, 1 / signals.SAMPLE_RATE)
+    rows = [["timestamp", "acc_x", "acc_y", "acc_z", "gyro_x", "gyro_y", "gyro_z"]
+            + (["activity"] if activity else [])]
+    for i, ti in enumerate(t):
+        shake = 0.4 * np.sin(2 * np.pi * 2 * ti) if ti > seconds / 2 else 0.0
+        row = [f"{ti:.2f}", f"{0.1 + shake:.5f}", "0.2", "0.97", f"{shake:.4f}", "0.01", "-0.02"]
+        rows.append(row + ([activity(i)] if activity else []))
+    with open(path, "w", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    return path
+
+
+def test_predict_on_the_test_split_gives_the_runs_accuracy(har_run, capsys):
+    run_dir, result = har_run
+    predicted = har_lstm.main(["predict", "--run", str(run_dir), "--samples", "4"])
+    out = capsys.readouterr().out
+    assert predicted["test_accuracy"] == pytest.approx(result["test_accuracy"], abs=1e-6)
+    assert out.count("true ") == 4 and "Test accuracy" in out
+
+
+def test_predict_on_a_recording_writes_predictions_and_timeline(har_run, tmp_path, capsys):
+    run_dir, _ = har_run
+    csv_path = write_recording(tmp_path / "phone.csv", seconds=8.0,
+                               activity=lambda i: "STANDING" if i < 200 else "WALKING")
+    result = har_lstm.main(["predict", "--run", str(run_dir), "--csv", str(csv_path),
+                            "--output-dir", str(tmp_path / "out")])
+    n_windows = (400 - 128) // 64 + 1  # 8 s at 50 Hz
+    with open(tmp_path / "out" / "predictions.csv") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [float(r["start_s"]) for r in rows] == [i * 1.28 for i in range(n_windows)]
+    assert all(r["activity"] in har_lstm.LABELS and 0 < float(r["probability"]) <= 1 for r in rows)
+    assert result["activities"] == [r["activity"] for r in rows]
+    assert (tmp_path / "out" / "activity_timeline.png").read_bytes()[:4] == b"\x89PNG"
+    labels = ["STANDING" if s + 64 < 200 else "WALKING" for s in range(0, 64 * n_windows, 64)]
+    agreement = np.mean([a == b for a, b in zip(result["activities"], labels)])
+    assert result["agreement"] == pytest.approx(agreement)
+    out = capsys.readouterr().out
+    assert out.count(" s  ") == n_windows and "Agreement with the recording's activity" in out
+
+
+def test_predict_default_output_folder_is_under_the_run(har_run, tmp_path, monkeypatch):
+    run_dir, _ = har_run
+    result = har_lstm.main(["predict", "--run", str(run_dir), "--csv",
+                            str(write_recording(tmp_path / "r.csv", extra_columns=False))])
+    assert result["output_dir"].parent == run_dir / "predict"
+    assert (result["output_dir"] / "predictions.csv").is_file() and "agreement" not in result
+
+
+def test_bundled_sample_recording_has_the_columns_and_six_activities():
+    windows, starts, activity = har_lstm.load_recording(DATA_DIR / "har_sample_recording.csv")
+    assert windows.shape[1:] == (128, 9) and len(windows) > 150
+    assert set(activity) - {""} == set(har_lstm.LABELS)
+
+
+@pytest.mark.parametrize("content, expected", [
+    ("acc_x,acc_y,acc_z,gyro_x,gyro_y,gyro_z\n" + "0,0,1,0,0,0\n" * 127,
+     "127 readings, fewer than one window of 128"),
+    ("acc_x,acc_y,acc_z,gyro_x,gyro_y\n" + "0,0,1,0,0\n" * 200, "no column 'gyro_z' in the header"),
+    ("acc_x,acc_y,acc_z,gyro_x,gyro_y,gyro_z\n" + "0,0,1,0,0,0\n" * 5 + "0,0,1,x,0,0\n",
+     "row 7, column gyro_x: 'x' is not a number"),
+    ("", "the file is empty"),
+])
+def test_bad_recordings_give_one_line(har_run, tmp_path, capsys, content, expected):
+    run_dir, _ = har_run
+    path = tmp_path / "bad.csv"
+    path.write_text(content)
+    before = sorted((run_dir / "predict").glob("*")) if (run_dir / "predict").exists() else []
+    line = run_main_expecting_error(har_lstm.main, ["predict", "--run", str(run_dir), "--csv",
+                                                    str(path)], capsys)
+    assert expected in line and "bad.csv" in line
+    after = sorted((run_dir / "predict").glob("*")) if (run_dir / "predict").exists() else []
+    assert after == before  # no output folder for a recording that was refused
+
+
+def test_predict_and_export_refuse_a_run_of_another_example(tmp_path, capsys):
+    (tmp_path / "config.json").write_text(json.dumps({"example": "spam", "argv": []}))
+    for command in ("predict", "export"):
+        line = run_main_expecting_error(har_lstm.main, [command, "--run", str(tmp_path)], capsys)
+        assert "a run of spam, not of har_lstm.py" in line
+
+
+@pytest.mark.parametrize("quantize", [False, True])
+def test_export_runs_on_the_interpreter_like_keras(har_run, capsys, quantize):
+    run_dir, _ = har_run
+    argv = ["export", "--run", str(run_dir)] + (["--quantize"] if quantize else [])
+    result = har_lstm.main(argv)
+    name = "model_quantized.tflite" if quantize else "model.tflite"
+    content = (run_dir / name).read_bytes()
+    assert result["bytes"] == len(content) and result["milliseconds_per_window"] > 0
+    assert not any(op.startswith("Flex") for op in tflite.operators(content))
+    x = np.random.default_rng(1).normal(size=(4, 128, 9)).astype("float32")
+    outputs, _ = tflite.run(content, x)
+    expected = keras.models.load_model(run_dir / "model.keras").predict(x, verbose=0)
+    np.testing.assert_allclose(outputs, expected, atol=1e-4 if not quantize else 0.1)
+    if not quantize:
+        assert result["tflite_accuracy"] == pytest.approx(result["keras_accuracy"], abs=0.001)
+    saved = json.loads((run_dir / name.replace(".tflite", ".json")).read_text())
+    assert saved["tflite_accuracy"] == result["tflite_accuracy"]
+    assert "builtin ops only" in capsys.readouterr().out
