@@ -8,9 +8,11 @@ with Keras 3, with naive and seasonal-naive baselines computed on the same split
     python airline_lstm.py                        # the chapter's configuration (default)
     python airline_lstm.py --preset best          # log + seasonal differences, ensemble of LSTMs
     python airline_lstm.py --csv my.csv --column Sales   # your own monthly series
+    python airline_lstm.py forecast --run RUN_DIR --months 24  # past the end of the data
 
 Each run writes series.png, prediction_ground_truth.png, prediction_free_running.png, loss.png,
-history.csv, metrics.json, config.json and model.keras to a new run folder.
+history.csv, metrics.json, config.json and model.keras (and ensemble/, every member) to a new
+run folder.
 """
 
 from __future__ import annotations
@@ -164,9 +166,14 @@ def train_network(train_xy, validation_xy, config: dict, run: training.Run, memb
     return model
 
 
-def train_ensemble(train_xy, validation_xy, config: dict, run: training.Run) -> list:
-    """`config["ensemble"]` networks, seeds seed, seed + 1, ...; each one's training is backed
-    up under backup/member-K until the run is finished, so --resume retrains none of them."""
+def train_ensemble(values: np.ndarray, config: dict, run: training.Run) -> list:
+    """`config["ensemble"]` networks on the model values of the training months, seeds seed,
+    seed + 1, ...; early stopping watches the windows whose targets end in the last training
+    year. Each network's training is backed up under backup/member-K until the run is
+    finished, so --resume retrains none of them."""
+    seq_size = config["seq_size"]
+    train_xy = make_windows(values[:len(values) - SEASON], seq_size)
+    validation_xy = make_windows(values[len(values) - SEASON - seq_size:], seq_size)
     return [train_network(train_xy, validation_xy, config, run, member)
             for member in range(config["ensemble"])]
 
@@ -303,11 +310,7 @@ def run_training(args: argparse.Namespace) -> dict:
             months[scaler.offset:] if months is not None else range(len(normalised)),
             normalised)}, title="Normalized time series", xlabel="Month" if months is not None
             else "ID", ylabel="Normalized value")
-        # Early stopping watches the windows whose targets end in the last training year.
-        train_xy = make_windows(values[:len(values) - n_validation], seq_size)
-        validation_xy = make_windows(values[len(values) - n_validation - seq_size:], seq_size)
-
-        models = train_ensemble(train_xy, validation_xy, config, run)
+        models = train_ensemble(values, config, run)
 
         one_step = forecast_one_step(models, scaler, series, len(test), seq_size)
         free_running = forecast_free_running(models, scaler, train, len(test), seq_size)
@@ -326,7 +329,7 @@ def run_training(args: argparse.Namespace) -> dict:
                 model.save(run.dir / "ensemble" / f"member-{number}.keras")
         steps = sum(state.epochs for state in run.states) * STEPS_PER_EPOCH
         return run.finish(metrics, steps=steps,
-                          samples_seen=steps * batch_size(config, len(train_xy[0])),
+                          samples_seen=steps * batch_size(config, len(values) - SEASON - seq_size),
                           train_months=len(train), test_months=len(test),
                           one_step_forecast=one_step.tolist(),
                           free_running_forecast=free_running.tolist())

@@ -7,7 +7,9 @@ softmax cross-entropy + L2, then accuracy, weighted precision/recall/F1 and a co
 
     python har_lstm.py                          # downloads the UCI HAR archive on first run
     python har_lstm.py --data-dir DIR           # DIR holds the archive or "UCI HAR Dataset/"
-    python har_lstm.py --preset best            # Conv1D front end + bidirectional LSTM
+    python har_lstm.py --preset best            # residual convolutions + bidirectional LSTM
+    python har_lstm.py predict --run RUN_DIR --csv data/har_sample_recording.csv
+    python har_lstm.py export --run RUN_DIR [--quantize]      # TensorFlow Lite for a phone
 
 Each run writes training_progress.png, confusion_matrix.png, history.csv, metrics.json,
 config.json and model.keras to a new run folder.
@@ -113,18 +115,21 @@ PRESETS = {
     # batch_size 1500, 300 epochs (training_iters = 300 x 7352).
     "chapter": dict(epochs=300, batch_size=1500, learning_rate=0.0025, l2=0.0015, hidden=32,
                     architecture="chapter", validation_subjects=4, patience=0),
-    # Ours: standardised channels with Gaussian noise in training, a Conv1D front end that
-    # halves the sequence, a bidirectional LSTM, dropout, and early stopping on held-out
-    # training subjects. Chosen on mean validation accuracy over seeds 0-2.
-    "best": dict(epochs=60, batch_size=64, learning_rate=0.001, l2=0.0, hidden=64,
-                 architecture="conv_bilstm", validation_subjects=4, patience=12),
+    # Ours: standardised channels with Gaussian noise in training, a convolutional stem and
+    # two residual blocks that shorten the sequence to 32 steps, a bidirectional LSTM, mean
+    # and max over time, AdamW with a cosine decay over a fixed budget of epochs. Chosen on
+    # held-out training subjects (seeds 0-1), never on the test subjects.
+    "best": dict(epochs=20, batch_size=64, learning_rate=0.002, weight_decay=1e-4, l2=0.0,
+                 hidden=64, filters=64, blocks=2, noise=0.05, dropout=0.2,
+                 architecture="resconv_bilstm", validation_subjects=4, patience=0),
 }
 
 
-def build_model(config: dict, mean=None, std=None) -> keras.Model:
+def build_model(config: dict, mean=None, std=None, steps_per_epoch: int = 1) -> keras.Model:
     """The chapter's LSTM_RNN: per-step ReLU layer -> two stacked LSTM cells -> last output ->
     linear scores. `l2` is lambda_loss_amount on every weight (tf.nn.l2_loss halves the
-    square, hence the / 2)."""
+    square, hence the / 2). The best preset: standardised channels, residual convolutions,
+    a bidirectional LSTM over the shortened sequence, mean and max over time."""
     l2 = keras.regularizers.L2(config["l2"] / 2) if config["l2"] else None
     weights = dict(kernel_regularizer=l2, bias_regularizer=l2)
     inputs = keras.Input(shape=(128, 9), name="signals")
@@ -133,21 +138,40 @@ def build_model(config: dict, mean=None, std=None) -> keras.Model:
         x = layers.LSTM(config["hidden"], return_sequences=True, recurrent_regularizer=l2,
                         **weights)(x)
         x = layers.LSTM(config["hidden"], recurrent_regularizer=l2, **weights)(x)
+        optimizer = keras.optimizers.Adam(config["learning_rate"])
     else:
         x = layers.Normalization(mean=mean, variance=None if std is None else std ** 2)(inputs)
-        x = layers.GaussianNoise(0.1)(x)  # active only in training: subjects move differently
-        x = layers.Conv1D(64, 5, padding="same", activation="relu")(x)
-        x = layers.Conv1D(64, 5, padding="same", activation="relu")(x)
-        x = layers.MaxPooling1D(2)(x)
-        x = layers.Dropout(0.3)(x)
-        x = layers.Bidirectional(layers.LSTM(config["hidden"]))(x)
+        x = layers.GaussianNoise(config["noise"])(x)  # training only: subjects move differently
+        x = conv_bn(x, config["filters"], 7)
+        for _ in range(config["blocks"]):  # each block halves the sequence: 128 -> 32 steps
+            x = layers.MaxPooling1D(2)(residual_block(x, config["filters"]))
+        x = layers.Dropout(config["dropout"])(x)
+        x = layers.Bidirectional(layers.LSTM(config["hidden"], return_sequences=True))(x)
+        x = layers.Concatenate()([layers.GlobalAveragePooling1D()(x),
+                                  layers.GlobalMaxPooling1D()(x)])
         x = layers.Dropout(0.5)(x)
+        # A fixed budget: the learning rate decays to 0 over it (no early stopping to tune).
+        schedule = keras.optimizers.schedules.CosineDecay(
+            config["learning_rate"], decay_steps=config["epochs"] * steps_per_epoch)
+        optimizer = keras.optimizers.AdamW(schedule, weight_decay=config["weight_decay"])
     scores = layers.Dense(len(LABELS), name="scores", dtype="float32", **weights)(x)
     model = keras.Model(inputs, scores, name=f"har_{config['architecture']}")
-    model.compile(optimizer=keras.optimizers.Adam(config["learning_rate"]),
+    model.compile(optimizer=optimizer,
                   loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
                   metrics=["accuracy"])
     return model
+
+
+def conv_bn(x, filters: int, kernel: int, activation: str | None = "relu"):
+    x = layers.Conv1D(filters, kernel, padding="same", use_bias=False)(x)
+    x = layers.BatchNormalization()(x)
+    return layers.Activation(activation)(x) if activation else x
+
+
+def residual_block(x, filters: int):
+    """Two convolutions whose output is added to their input."""
+    y = conv_bn(conv_bn(x, filters, 5), filters, 5, activation=None)
+    return layers.Activation("relu")(layers.Add()([x, y]))
 
 
 def split_validation(subjects: np.ndarray, count: int, seed: int) -> np.ndarray:
@@ -263,7 +287,8 @@ def run_training(args: argparse.Namespace) -> dict:
               f"{len(np.unique(subjects[held_out]))} held-out training subjects")
 
         with run.strategy.scope():  # variables and optimizer on every replica
-            model = build_model(config, mean=fit_x.mean(axis=(0, 1)), std=fit_x.std(axis=(0, 1)))
+            model = build_model(config, mean=fit_x.mean(axis=(0, 1)), std=fit_x.std(axis=(0, 1)),
+                                steps_per_epoch=int(np.ceil(len(fit_y) / config["batch_size"])))
         train(model, (fit_x, fit_y), (val_x, val_y), config, run)
         print("Optimization Finished!")
 

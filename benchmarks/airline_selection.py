@@ -1,0 +1,135 @@
+"""How airline_lstm.py's best preset is chosen, without the airline test months: rolling-origin
+backtests inside the airline training months (1949-1957) and on a panel of other monthly
+series with trend and seasonality (data/panel/, see data/README.md), scored by MAPE so that
+series of any scale average.
+
+    python -m benchmarks.airline_selection                      # every candidate, seed 0
+    python -m benchmarks.airline_selection --candidates best,patience10 --seeds 2
+
+Writes benchmarks/results/airline-selection.json and prints one row per candidate: mean MAPE
+one-step and free-running over the backtest and over the panel, and seconds per fit."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+import tempfile
+import time
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from common import cli, training
+from common.rolling import rolling_origins, split_at
+
+ROOT = Path(__file__).resolve().parent.parent
+PANEL = sorted((ROOT / "data" / "panel").glob("*.csv"))
+AIRLINE_TRAIN_MONTHS = 108  # the script's 75%: the test months are never read here
+
+
+def candidates() -> dict[str, dict]:
+    import airline_lstm
+
+    best = airline_lstm.PRESETS["best"]
+    return {
+        "best": dict(best),
+        "patience10": dict(best, patience=10),
+        "fixed10": dict(best, epochs=10, patience=0, restore_best_weights=False),
+        "fixed10_lr1e-3": dict(best, epochs=10, patience=0, restore_best_weights=False,
+                               learning_rate=0.001),
+        "fixed10_seq13": dict(best, epochs=10, patience=0, restore_best_weights=False,
+                              seq_size=13),
+        "fixed20_h32": dict(best, epochs=20, patience=0, restore_best_weights=False,
+                            hidden_dim=32, learning_rate=0.001),
+    }
+
+
+def series_and_origins() -> list[tuple[str, str, np.ndarray, list[int], int]]:
+    """(group, name, series, origins, horizon): two yearly origins inside the airline
+    training months; two 24-month origins at the end of each panel series."""
+    import airline_lstm
+
+    airline = airline_lstm.load_series(ROOT / "data" / "airline-passengers.csv").to_numpy()
+    airline = airline[:AIRLINE_TRAIN_MONTHS]
+    cases = [("backtest", "airline 1949-1957", airline,
+              rolling_origins(len(airline), 12, 2, min_train=60), 12)]
+    for path in PANEL:
+        values = airline_lstm.load_series(path, "Value").to_numpy()
+        cases.append(("panel", path.stem, values, rolling_origins(len(values), 24, 2, 60), 24))
+    return cases
+
+
+def evaluate(config: dict, series: np.ndarray, origin: int, horizon: int, seed: int) -> dict:
+    """Train on the months before `origin` only, then forecast the next `horizon` months one
+    step ahead (from the true months) and free-running (from the last seen window)."""
+    import airline_lstm
+
+    seen, future = split_at(series, origin, horizon)
+    config = dict(config, seed=seed, preset="candidate", dry_run=False)
+    scaler = airline_lstm.Scaler(config["transform"], seen)
+    args = argparse.Namespace(device="cpu", devices=None, mixed_precision=False, resume=None,
+                              output_dir=Path(tempfile.mkdtemp(prefix="airline-selection-")),
+                              argv=[], script="airline_lstm.py")
+    start = time.perf_counter()
+    with contextlib.redirect_stdout(io.StringIO()), training.start_run("airline", args, config) as run:
+        models = airline_lstm.train_ensemble(scaler.to_model(seen), config, run)
+    seconds = time.perf_counter() - start
+    upto = series[:origin + horizon]
+    one = airline_lstm.forecast_one_step(models, scaler, upto, horizon, config["seq_size"])
+    free = airline_lstm.forecast_free_running(models, scaler, seen, horizon, config["seq_size"])
+    return {**airline_lstm.scores(future, one, free), "seconds": seconds}
+
+
+def run(args: argparse.Namespace) -> dict:
+    chosen = candidates()
+    names = args.candidates or list(chosen)
+    results = {"candidates": {}, "cases": []}
+    cases = series_and_origins()
+    for name in names:
+        rows = []
+        for group, series_name, series, origins, horizon in cases:
+            for origin in origins:
+                for seed in range(args.seeds):
+                    scored = evaluate(chosen[name], series, origin, horizon, seed)
+                    rows.append({"group": group, "series": series_name, "origin": origin,
+                                 "seed": seed, **scored})
+        summary = {}
+        for group in ("backtest", "panel"):
+            mine = [r for r in rows if r["group"] == group]
+            for key in ("mape_one_step", "mape_free_running"):
+                summary[f"{group}_{key}"] = float(np.mean([r[key] for r in mine]))
+        summary["overall_mape"] = float(np.mean([summary[k] for k in summary]))
+        summary["seconds_per_fit"] = float(np.mean([r["seconds"] for r in rows]))
+        results["candidates"][name] = {"config": chosen[name], "summary": summary, "rows": rows}
+        print(f"{name:<16} backtest MAPE 1-step {summary['backtest_mape_one_step']:6.2f} free "
+              f"{summary['backtest_mape_free_running']:6.2f} | panel 1-step "
+              f"{summary['panel_mape_one_step']:6.2f} free {summary['panel_mape_free_running']:6.2f}"
+              f" | mean {summary['overall_mape']:6.2f} | {summary['seconds_per_fit']:5.1f} s/fit",
+              flush=True)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(results, indent=1, default=float) + "\n")
+    return results
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = cli.OneLineParser(prog="python -m benchmarks.airline_selection", description=__doc__,
+                               formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--candidates", type=lambda text: [c for c in text.split(",") if c],
+                        default=None, help="candidates to score (default: all)")
+    parser.add_argument("--seeds", type=cli.positive_int, default=1,
+                        help="seeds 0..N-1 per fit (default: 1)")
+    parser.add_argument("--output", type=Path,
+                        default=ROOT / "benchmarks" / "results" / "airline-selection.json",
+                        help="where the JSON goes (default: benchmarks/results/airline-selection.json)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None):
+    return cli.run_cli(build_parser(), argv, train=run)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,35 @@
+"""benchmarks/airline_selection.py: the panel loads, and a candidate is scored on the months
+after each origin having seen only the months before it."""
+
+import numpy as np
+import pytest
+
+import airline_lstm
+from benchmarks import airline_selection
+
+
+def test_the_panel_series_load_with_their_months():
+    cases = airline_selection.series_and_origins()
+    assert [c[1] for c in cases][0] == "airline 1949-1957" and len(cases) == 6
+    for group, name, series, origins, horizon in cases:
+        assert series.dtype == np.float32 and np.isfinite(series).all() and (series > 0).all()
+        assert len(series) >= 100 and origins and origins[-1] + horizon == len(series)
+    airline = cases[0][2]
+    assert len(airline) == 108  # the airline test months are never read
+
+
+def test_a_candidate_is_trained_on_the_months_before_the_origin_only(monkeypatch):
+    seen_lengths = []
+    original = airline_lstm.train_ensemble
+
+    def spy(values, config, run):
+        seen_lengths.append(len(values))
+        return original(values, config, run)
+
+    monkeypatch.setattr(airline_lstm, "train_ensemble", spy)
+    config = dict(airline_lstm.PRESETS["chapter"], epochs=1)
+    series = np.linspace(100, 300, 80).astype("float32") * (1 + 0.1 * np.sin(np.arange(80) / 2))
+    scored = airline_selection.evaluate(config, series, origin=60, horizon=12, seed=0)
+    assert seen_lengths == [60]  # z-scored values of the 60 months before the origin
+    for key in ("mape_one_step", "mape_free_running", "rmse_one_step"):
+        assert np.isfinite(scored[key]) and scored[key] > 0
