@@ -67,22 +67,29 @@ def split_data(series: np.ndarray, percent_train: float = 0.75):
     return series[:cut], series[cut:]
 
 
+# Months at the start of the series without a model value, per transform.
+OFFSETS = {"zscore": 0, "seasonal": SEASON, "log_seasonal": SEASON,
+           "log_seasonal_change": SEASON + 1}
+
+
 class Scaler:
     """Series <-> the values the network sees. Fitted on the training months only (the
     chapter z-scores with the whole series' mean and std, test months included: fixed)."""
 
     def __init__(self, transform: str, train: np.ndarray):
         self.transform = transform
-        if transform == "log_seasonal" and (train <= 0).any():
+        if transform.startswith("log") and (train <= 0).any():
             raise UserError("--preset best takes logarithms: the series must be positive; "
                             "use --preset chapter for series with zeros or negative values")
         base = self._to_model(train, fitted=False)
         self.mean, self.std = float(base.mean()), float(base.std()) or 1.0
 
     def _to_model(self, series: np.ndarray, fitted: bool = True) -> np.ndarray:
-        if self.transform == "log_seasonal":
+        if self.transform.startswith("log_seasonal"):
             logs = np.log(series)
             values = logs[SEASON:] - logs[:-SEASON]  # this month vs the same month a year ago
+            if self.transform == "log_seasonal_change":  # how that yearly growth changed
+                values = values[1:] - values[:-1]
         elif self.transform == "seasonal":
             values = series[SEASON:] - series[:-SEASON]  # growth over the same month a year ago
         else:
@@ -96,13 +103,16 @@ class Scaler:
     @property
     def offset(self) -> int:
         """How many leading months have no model value (the first year for log_seasonal)."""
-        return 0 if self.transform == "zscore" else SEASON
+        return OFFSETS[self.transform]
 
     def to_series(self, value: float, history: np.ndarray) -> float:
         """Undo the transform for the month right after `history` (passengers)."""
         value = value * self.std + self.mean
         if self.transform == "log_seasonal":
             return float(np.exp(np.log(history[-SEASON]) + value))
+        if self.transform == "log_seasonal_change":  # last month's yearly growth, changed
+            growth = np.log(history[-1]) - np.log(history[-SEASON - 1])
+            return float(np.exp(np.log(history[-SEASON]) + growth + value))
         if self.transform == "seasonal":
             return float(history[-SEASON] + value)
         return float(value)
@@ -293,7 +303,7 @@ def run_training(args: argparse.Namespace) -> dict:
     months = loaded.index if loaded.index.name == "month" else None
     train, test = split_data(series)
     seq_size, n_validation = config["seq_size"], SEASON
-    skipped = 0 if config["transform"] == "zscore" else SEASON  # months lost to differencing
+    skipped = OFFSETS[config["transform"]]  # months lost to differencing
     min_train = skipped + n_validation + seq_size + 1
     if len(train) < min_train or len(test) < 1:
         raise UserError(f"{csv_path}: {len(series)} values are too few for windows of {seq_size} "
@@ -407,9 +417,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--column", default="1",
                         help="column of the series: a header name or a 0-based index "
                              "(default: 1, the chapter's series_idx)")
-    parser.add_argument("--transform", choices=["zscore", "seasonal", "log_seasonal"],
-                        help="what the LSTM models: z-scored values, 12-month differences, or "
-                             "12-month differences of logs " + cli.preset_default(PRESETS, "transform"))
+    parser.add_argument("--transform", choices=list(OFFSETS),
+                        help="what the LSTM models: z-scored values, 12-month differences, "
+                             "12-month differences of logs (yearly growth), or the monthly "
+                             "change of that growth " + cli.preset_default(PRESETS, "transform"))
     parser.add_argument("--hidden-dim", type=cli.positive_int,
                         help="LSTM units " + cli.preset_default(PRESETS, "hidden_dim"))
     parser.add_argument("--patience", type=cli.positive_int,

@@ -44,6 +44,10 @@ def candidates() -> dict[str, dict]:
                               seq_size=13),
         "fixed20_h32": dict(best, epochs=20, patience=0, restore_best_weights=False,
                             hidden_dim=32, learning_rate=0.001),
+        "change": dict(best, transform="log_seasonal_change"),
+        "change_fixed10": dict(best, transform="log_seasonal_change", epochs=10, patience=0,
+                               restore_best_weights=False),
+        "change_seq13": dict(best, transform="log_seasonal_change", seq_size=13),
     }
 
 
@@ -109,8 +113,8 @@ def run(args: argparse.Namespace) -> dict:
               f"{summary['panel_mape_one_step']:6.2f} free {summary['panel_mape_free_running']:6.2f}"
               f" | mean {summary['overall_mape']:6.2f} | {summary['seconds_per_fit']:5.1f} s/fit",
               flush=True)
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(json.dumps(results, indent=1, default=float) + "\n")
+        args.output.parent.mkdir(parents=True, exist_ok=True)  # after each candidate
+        args.output.write_text(json.dumps(results, indent=1, default=float) + "\n")
     return results
 
 

@@ -7,6 +7,8 @@ Flex. So the model is rebuilt for a batch of one window, the trained weights cop
 
 from __future__ import annotations
 
+import contextlib
+import io
 import time
 import warnings
 
@@ -30,7 +32,8 @@ def convert(model: keras.Model, quantize: bool = False) -> bytes:
     converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS]  # no Flex
     if quantize:
         converter.optimizations = [tf.lite.Optimize.DEFAULT]
-    return converter.convert()
+    with contextlib.redirect_stdout(io.StringIO()):  # the signature Keras prints on export
+        return converter.convert()
 
 
 def interpreter(model_content: bytes):

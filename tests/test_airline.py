@@ -51,7 +51,7 @@ def test_the_run_normalises_with_the_training_months_only(tmp_path):
     assert recorded["std"] == pytest.approx(train.std(), rel=1e-5)
 
 
-@pytest.mark.parametrize("transform", ["zscore", "seasonal", "log_seasonal"])
+@pytest.mark.parametrize("transform", ["zscore", "seasonal", "log_seasonal", "log_seasonal_change"])
 def test_transforms_round_trip(transform):
     series = airline_lstm.load_series(BUNDLED).to_numpy()
     scaler = airline_lstm.Scaler(transform, series[:108])
@@ -150,6 +150,18 @@ def test_seasonal_forecast_undoes_the_differences_of_the_right_months():
     one = airline_lstm.forecast_one_step([persistence_model(3)], scaler, series, len(test), 3)
     t = np.arange(len(train), len(series))
     np.testing.assert_allclose(one, series[t - 12] * series[t - 1] / series[t - 13], rtol=1e-4)
+
+
+def test_growth_change_forecast_uses_the_right_months():
+    """Persistence of the change in yearly growth g: log y_t = log y_(t-12) + 2 g(t-1) - g(t-2)."""
+    series = airline_lstm.load_series(BUNDLED).to_numpy().astype("float64")
+    train, test = airline_lstm.split_data(series)
+    scaler = airline_lstm.Scaler("log_seasonal_change", train)
+    one = airline_lstm.forecast_one_step([persistence_model(4)], scaler, series, len(test), 4)
+    logs, t = np.log(series), np.arange(len(train), len(series))
+    growth = lambda m: logs[m] - logs[m - 12]  # noqa: E731
+    np.testing.assert_allclose(np.log(one), logs[t - 12] + 2 * growth(t - 1) - growth(t - 2),
+                               atol=1e-4)
 
 
 def test_an_ensemble_forecast_is_the_mean_of_its_members():
