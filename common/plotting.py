@@ -24,15 +24,9 @@ def plot_lines(path: Path, lines: dict[str, tuple[Sequence[float], Sequence[floa
     figure, axes = plt.subplots(figsize=(7, 4.5))
     for (label, (xs, ys)), style in zip(lines.items(), styles):
         axes.plot(list(xs), list(ys), style, label=label)
-    axes.set_title(title)
     axes.set_xlabel(xlabel)
     axes.set_ylabel(ylabel)
-    axes.legend(loc="best")
-    axes.grid(alpha=0.3)
-    figure.tight_layout()
-    figure.savefig(path, dpi=100)
-    plt.close(figure)
-    return Path(path)
+    return _save(figure, axes, path, title, legend="best")
 
 
 def plot_curves(path: Path, series: dict[str, Sequence[float]], title: str, ylabel: str,
@@ -78,13 +72,7 @@ def plot_timeline(path: Path, seconds: Sequence[float], lines: dict[str, Sequenc
     axes.set_yticks(range(len(labels)), labels)
     axes.set_ylim(-0.5, len(labels) - 0.5)
     axes.set_xlabel("Time (s)")
-    axes.set_title(title)
-    axes.grid(alpha=0.3)
-    axes.legend(loc="upper right")
-    figure.tight_layout()
-    figure.savefig(path, dpi=100)
-    plt.close(figure)
-    return Path(path)
+    return _save(figure, axes, path, title, legend="upper right")
 
 
 def plot_forecast(path: Path, history_x, history, future_x, forecast, low, high, title: str,
@@ -97,10 +85,15 @@ def plot_forecast(path: Path, history_x, history, future_x, forecast, low, high,
     if not np.allclose(low, high):
         axes.fill_between(list(future_x), list(low), list(high), color="r", alpha=0.2,
                           label="lowest to highest member")
-    axes.set_title(title)
     axes.set_ylabel(ylabel)
+    return _save(figure, axes, path, title, legend="upper left")
+
+
+def _save(figure, axes, path: Path, title: str, legend: str) -> Path:
+    """Title, grid and legend, then the PNG; the figure is closed (no window, no leak)."""
+    axes.set_title(title)
     axes.grid(alpha=0.3)
-    axes.legend(loc="upper left")
+    axes.legend(loc=legend)
     figure.tight_layout()
     figure.savefig(path, dpi=100)
     plt.close(figure)
