@@ -316,11 +316,15 @@ def restore_run(run_dir: Path) -> tuple[keras.Model, dict]:
     return runs.load_model(run_dir, "har_lstm.py", "--run"), config
 
 
-def test_split(config: dict, data_dir: Path | None) -> tuple[np.ndarray, np.ndarray]:
+def load_test_split(config: dict, data_dir: Path | None) -> tuple[np.ndarray, np.ndarray]:
     """The run's own test windows: its data set (or the one in `data_dir`), dry-run subset
     included."""
     if data_dir is None:
-        arrays = load_har(Path(config["data"]), data.writable_dir(Path(config["data"]).parent))
+        source = Path(config["data"])
+        if not source.exists():
+            raise UserError(f"the run's data set {source} is not there any more; pass "
+                            "--data-dir with the folder that holds it now")
+        arrays = load_har(source, data.writable_dir(source.parent))
     else:
         arrays, _, _ = load_data(data_dir, explicit=True)
     if config["dry_run"]:
@@ -345,7 +349,7 @@ def load_recording(path: Path) -> tuple[np.ndarray, np.ndarray, list[str] | None
 def run_predict(args: argparse.Namespace) -> dict:
     model, config = restore_run(args.run)
     if args.csv is None:
-        x_test, y_test = test_split(config, args.data_dir)
+        x_test, y_test = load_test_split(config, args.data_dir)
         probabilities = keras.ops.softmax(model.predict(x_test, verbose=0)).numpy()
         predicted = probabilities.argmax(axis=1)
         accuracy = float((predicted == y_test).mean())
@@ -391,7 +395,7 @@ def run_export(args: argparse.Namespace) -> dict:
     content = tflite.convert(model, quantize=args.quantize)
     name = "model_quantized.tflite" if args.quantize else "model.tflite"
     runs.write_bytes(Path(args.run) / name, content)
-    x_test, y_test = test_split(config, args.data_dir)
+    x_test, y_test = load_test_split(config, args.data_dir)
     outputs, seconds = tflite.run(content, x_test)
     keras_predicted = model.predict(x_test, verbose=0).argmax(axis=1)
     result = {"file": str(Path(args.run) / name), "bytes": len(content),

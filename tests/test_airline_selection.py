@@ -2,7 +2,6 @@
 after each origin having seen only the months before it."""
 
 import numpy as np
-import pytest
 
 import airline_lstm
 from benchmarks import airline_selection

@@ -124,3 +124,14 @@ def test_export_runs_on_the_interpreter_like_keras(har_run, capsys, quantize):
     saved = json.loads((run_dir / name.replace(".tflite", ".json")).read_text())
     assert saved["tflite_accuracy"] == result["tflite_accuracy"]
     assert "builtin ops only" in capsys.readouterr().out
+
+
+def test_predict_when_the_runs_data_set_moved(har_run, tmp_path, capsys):
+    run_dir, _ = har_run
+    moved = tmp_path / "moved"
+    moved.mkdir()
+    (moved / "config.json").write_text((run_dir / "config.json").read_text().replace(
+        json.loads((run_dir / "config.json").read_text())["data"], str(tmp_path / "gone")))
+    (moved / "model.keras").write_bytes((run_dir / "model.keras").read_bytes())
+    line = run_main_expecting_error(har_lstm.main, ["predict", "--run", str(moved)], capsys)
+    assert "is not there any more; pass --data-dir" in line
