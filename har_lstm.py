@@ -103,8 +103,8 @@ def dry_run_subset(arrays: dict[str, np.ndarray], seed: int) -> dict[str, np.nda
 
 def load_data(data_dir: Path, explicit: bool) -> tuple[dict[str, np.ndarray], Path, str]:
     """Find the data set (downloading it if needed), then its arrays (cached)."""
-    source, source_name = data.locate_uci_har(data_dir, explicit, data_files())
-    arrays = load_har(source, data.writable_dir(source.parent))
+    source, source_name, key = data.locate_uci_har(data_dir, explicit, data_files())
+    arrays = load_har(source, data.writable_dir(source.parent), key)
     return arrays, source, source_name
 
 
@@ -336,13 +336,12 @@ def load_recording(path: Path) -> tuple[np.ndarray, np.ndarray, list[str] | None
     """A phone recording (CSV, one row per reading at 50 Hz, columns RECORDING_COLUMNS) ->
     its windows in the data set's nine channels, each window's first reading, and the
     `activity` column when the CSV has one (labels to compare with)."""
-    readings = data.read_csv_columns(path, RECORDING_COLUMNS)
+    readings, activity = data.read_csv_columns(path, RECORDING_COLUMNS, text_column="activity")
     if len(readings) < signals.WINDOW:
         raise UserError(f"--csv {path}: {len(readings)} readings, fewer than one window of "
                         f"{signals.WINDOW} (2.56 s at 50 Hz); pass a longer recording")
     channels = signals.uci_har_channels(readings[:, :3], readings[:, 3:])
     windows, starts = signals.sliding_windows(channels)
-    activity = data.read_csv_text_column(path, "activity")
     return windows, starts, activity
 
 

@@ -158,9 +158,11 @@ def read_csv_column(path: Path, column: str, flag: str = "--csv") -> pd.Series:
                      name=first_row[index] if has_header else f"column {column}")
 
 
-def read_csv_columns(path: Path, names: Sequence[str], flag: str = "--csv") -> np.ndarray:
-    """The named numeric columns of a CSV file with a header row, as (rows, len(names));
-    other columns are ignored. A missing column or a bad cell is a one-line error."""
+def read_csv_columns(path: Path, names: Sequence[str], flag: str = "--csv",
+                     text_column: str | None = None) -> tuple[np.ndarray, list[str] | None]:
+    """The named numeric columns of a CSV file with a header row, as (rows, len(names)),
+    and the text cells of `text_column` when the file has that column (else None); other
+    columns are ignored. A missing numeric column or a bad cell is a one-line error."""
     path = Path(path)
     table = _read_csv_text(path, flag)
     header = [str(cell).strip() for cell in table.iloc[0]]
@@ -169,17 +171,12 @@ def read_csv_columns(path: Path, names: Sequence[str], flag: str = "--csv") -> n
         raise UserError(f"{flag} {path}: no column {missing[0]!r} in the header "
                         f"({', '.join(header)}); the file needs the columns {', '.join(names)}")
     rows = table.iloc[1:]
-    return np.column_stack([_numbers(rows.iloc[:, header.index(name)], path, 2, name)
-                            for name in names]).reshape(len(rows), len(names))
-
-
-def read_csv_text_column(path: Path, name: str) -> list[str] | None:
-    """The text cells of column `name` (header row excluded), or None when there is none."""
-    table = _read_csv_text(Path(path), "--csv")
-    header = [str(cell).strip() for cell in table.iloc[0]]
-    if name not in header:
-        return None
-    return [str(cell).strip() for cell in table.iloc[1:, header.index(name)]]
+    numbers = np.column_stack([_numbers(rows.iloc[:, header.index(name)], path, 2, name)
+                               for name in names]).reshape(len(rows), len(names))
+    text = None
+    if text_column in header:
+        text = [str(cell).strip() for cell in rows.iloc[:, header.index(text_column)]]
+    return numbers, text
 
 
 def _number(text: str) -> float | None:
@@ -294,17 +291,19 @@ class ArchiveReader:
         return values.reshape(-1, columns)
 
 
-def locate_uci_har(data_dir: Path, explicit: bool, members: Sequence[str]) -> tuple[Path, str]:
+def locate_uci_har(data_dir: Path, explicit: bool,
+                   members: Sequence[str]) -> tuple[Path, str, str | None]:
     """The data set in `data_dir`, verified: an extracted folder holding every one of
     `members`, the original archive (either download), or, only when --data-dir is given,
     the project's rebuilt archive. Downloads the original when none is there. Returns the
-    path and a description for the printout."""
+    path, a description for the printout, and an archive's verified sha256 (None for a
+    folder), which keys its cache without hashing it again."""
     data_dir = check_data_dir(data_dir)
     folder = data_dir / UCI_HAR_FOLDER
     if (folder / "train").is_dir():
         missing = [m for m in members if not (folder / m).is_file()]
         if not missing:
-            return folder, "UCI HAR Dataset (extracted folder)"
+            return folder, "UCI HAR Dataset (extracted folder)", None
         # Half extracted (an interrupted unzip): never trusted; the archive, if here, is.
         try:
             archive = locate(UCI_HAR, data_dir, allow_download=False)
@@ -312,22 +311,27 @@ def locate_uci_har(data_dir: Path, explicit: bool, members: Sequence[str]) -> tu
             raise UserError(f"{folder} is incomplete (no {missing[0]}); extract the archive "
                             "again, or delete the folder to download the data set") from None
         print(f"{folder} is incomplete (no {missing[0]}); reading {archive.name} instead")
-        return archive, "UCI HAR Dataset (original archive)"
+        return archive, "UCI HAR Dataset (original archive)", _verified_sha256(archive)
     rebuilt = data_dir / UCI_HAR_REBUILT.file_name
     if explicit and rebuilt.is_file():
         if sha256_of(rebuilt) != UCI_HAR_REBUILT.sha256:
             raise UserError(f"{rebuilt} has the wrong sha256; rebuild it with "
                             "build_uci_har_rebuilt.py")
-        return rebuilt, "rebuilt data set (UCI_HAR_rebuilt.zip)"
-    return locate(UCI_HAR, data_dir), "UCI HAR Dataset (original archive)"
+        return rebuilt, "rebuilt data set (UCI_HAR_rebuilt.zip)", UCI_HAR_REBUILT.sha256
+    archive = locate(UCI_HAR, data_dir)
+    return archive, "UCI HAR Dataset (original archive)", _verified_sha256(archive)
+
+
+def _verified_sha256(archive: Path) -> str:
+    """The sha256 `locate` checked `archive` against (it returns only matching files)."""
+    return next(s.sha256 for s in UCI_HAR.sources if s.file_name == archive.name)
 
 
 def source_key(source: Path, members: Sequence[str]) -> str:
-    """What a cache of `source` is keyed by: an archive's sha256 (already verified, so not
-    hashed again), or a folder's file sizes and times."""
-    verified = {s.file_name: s.sha256 for s in (*UCI_HAR.sources, UCI_HAR_REBUILT)}
+    """What a cache of `source` is keyed by: an archive's sha256, or a folder's file sizes
+    and times."""
     if source.is_file():
-        return verified.get(source.name) or sha256_of(source)
+        return sha256_of(source)
     digest, folder = hashlib.sha256(), ArchiveReader(source).folder
     for member in members:
         path = folder / member

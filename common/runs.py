@@ -20,8 +20,9 @@ from common.lazy import keras
 def make_run_dir(example: str, output_dir: Path | None, resume: bool = False,
                  chief: bool = True, parent: Path | None = None) -> Path:
     """`output_dir` (absent or empty), or a fresh `<parent>/<YYYYmmdd-HHMMSS>/` (parent
-    default: `runs/<example>`); the existing folder itself when resuming. Workers other than the chief of a multi-worker run
-    write to a temporary folder that is removed when they exit."""
+    default: `runs/<example>`); the existing folder itself when resuming. Workers other than
+    the chief of a multi-worker run write to a temporary folder that is removed when they
+    exit."""
     if not chief:
         scratch = Path(tempfile.mkdtemp(prefix=f"rnn-examples-{example}-worker-"))
         atexit.register(shutil.rmtree, scratch, ignore_errors=True)

@@ -188,3 +188,16 @@ def test_patience_0_means_no_early_stopping():
 def test_missing_data_dir_exits_2(tmp_path, capsys):
     line = run_main_expecting_error(har_lstm.main, ["--data-dir", str(tmp_path / "nope")], capsys)
     assert "--data-dir" in line and "is not a folder" in line
+
+
+def test_cache_is_keyed_by_content_not_by_the_archive_name(tmp_path):
+    """Two different archives that share the original's file name get their own caches."""
+    first = write_tiny_har(tmp_path / "a")
+    archive = zip_folder(first, tmp_path / "a" / data.UCI_HAR_INNER_ZIP)
+    check_arrays(har_lstm.load_har(archive, tmp_path / "cache"))
+    labels = first / "train" / "y_train.txt"
+    labels.write_text(labels.read_text().replace("1\n", "2\n"))
+    archive.unlink()
+    zip_folder(first, archive)
+    changed = har_lstm.load_har(archive, tmp_path / "cache")
+    assert (changed["y_train"] == 0).sum() == 0  # the new labels, not the cached ones

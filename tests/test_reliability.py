@@ -360,7 +360,8 @@ def test_half_extracted_har_folder_falls_back_to_the_archive(tmp_path, monkeypat
                                         archive.stat().st_size),)))
     shutil.copytree(complete, tmp_path / "data" / data.UCI_HAR_FOLDER)
     (tmp_path / "data" / data.UCI_HAR_FOLDER / "train" / "y_train.txt").unlink()
-    path, _ = data.locate_uci_har(tmp_path / "data", True, har_lstm.data_files())
+    path, _, key = data.locate_uci_har(tmp_path / "data", True, har_lstm.data_files())
+    assert key == data.sha256_of(archive)
     assert path == archive
     assert "incomplete (no train/y_train.txt); reading UCI HAR Dataset.zip instead" in capsys.readouterr().out
 
