@@ -58,6 +58,13 @@ def load_series(path: Path, column: str = "1"):
     return data.read_csv_column(path, column, flag="--csv")
 
 
+def series_and_months(path: Path, column: str):
+    """The series' values, and the months they belong to when the CSV dates them (else
+    None)."""
+    loaded = load_series(path, column)
+    return loaded.to_numpy(), (loaded.index if loaded.index.name == "month" else None)
+
+
 """## Pre-processing and exploratory analysis"""
 
 
@@ -298,9 +305,7 @@ def run_training(args: argparse.Namespace) -> dict:
     if args.dry_run:
         config["ensemble"] = min(config["ensemble"], 2)
     csv_path = args.csv or data.check_data_dir(args.data_dir) / BUNDLED_CSV.name
-    loaded = load_series(csv_path, args.column)
-    series = loaded.to_numpy()
-    months = loaded.index if loaded.index.name == "month" else None
+    series, months = series_and_months(csv_path, args.column)
     train, test = split_data(series)
     seq_size, n_validation = config["seq_size"], SEASON
     skipped = OFFSETS[config["transform"]]  # months lost to differencing
@@ -355,15 +360,14 @@ def load_members(run_dir: Path) -> list:
             for path in members or [Path(run_dir) / "model.keras"]]
 
 
-def future_labels(months, observed: int, count: int) -> list[str]:
-    """The next `count` months after the `observed` ones (1961-01 after 1960-12), or the next
-    month numbers when the CSV has no dates."""
+def future_months(months, observed: int, count: int):
+    """The `count` months after the `observed` ones: dates continuing the CSV's (1961-01
+    after 1960-12), or month numbers when it has none."""
+    if months is None:
+        return np.arange(observed, observed + count)
     import pandas as pd
 
-    if months is None:
-        return [str(observed + i) for i in range(count)]
-    following = pd.date_range(months[-1] + pd.offsets.MonthBegin(1), periods=count, freq="MS")
-    return [f"{month:%Y-%m}" for month in following]
+    return pd.date_range(months[-1] + pd.offsets.MonthBegin(1), periods=count, freq="MS")
 
 
 def run_forecast(args: argparse.Namespace) -> dict:
@@ -372,9 +376,7 @@ def run_forecast(args: argparse.Namespace) -> dict:
     config = runs.read_run_config(args.run, EXAMPLE, "airline_lstm.py", "--run",
                                   needs=("csv", "column", "transform", "seq_size", "normalisation"))
     models = load_members(args.run)
-    loaded = load_series(config["csv"], config["column"])
-    series = loaded.to_numpy()
-    months = loaded.index if loaded.index.name == "month" else None
+    series, months = series_and_months(config["csv"], config["column"])
     scaler = Scaler(config["transform"], split_data(series)[0])
     if not np.allclose([scaler.mean, scaler.std], [config["normalisation"]["mean"],
                                                    config["normalisation"]["std"]], rtol=1e-4):
@@ -383,7 +385,8 @@ def run_forecast(args: argparse.Namespace) -> dict:
     forecast = forecast_free_running(models, scaler, series, args.months, config["seq_size"])
     members = np.array([forecast_free_running([m], scaler, series, args.months,
                                               config["seq_size"]) for m in models])
-    labels = future_labels(months, len(series), args.months)
+    future = future_months(months, len(series), args.months)
+    labels = [f"{m:%Y-%m}" if months is not None else str(m) for m in future]
     out_dir = runs.make_run_dir("forecast", args.output_dir, parent=Path(args.run) / "forecast")
     rows = [["month" if months is not None else "index", "forecast", "lowest_member",
              "highest_member"]]
@@ -392,12 +395,8 @@ def run_forecast(args: argparse.Namespace) -> dict:
         rows.append([label, f"{value:.2f}", f"{low:.2f}", f"{high:.2f}"])
         print(f"{label:<10}{value:>12.2f}{low:>12.2f}{high:>12.2f}")
     runs.write_csv_rows(out_dir / "forecast.csv", rows)
-    import pandas as pd
-
     history_x = months if months is not None else np.arange(len(series))
-    future_x = (pd.to_datetime(labels) if months is not None
-                else np.arange(len(series), len(series) + args.months))
-    plotting.plot_forecast(out_dir / "forecast.png", history_x, series, future_x, forecast,
+    plotting.plot_forecast(out_dir / "forecast.png", history_x, series, future, forecast,
                            members.min(axis=0), members.max(axis=0),
                            title=f"{len(models)}-network forecast, {args.months} months ahead",
                            ylabel="Passengers (thousands)")
