@@ -109,10 +109,10 @@ def split_data(n_samples: int, labels: np.ndarray, seed: int, test_size=0.2, val
     """Indices of the stratified test split (20%), then 100 stratified validation samples.
     One seed serves training and predict (the chapter's predict.py used another: fixed)."""
     indices = np.arange(n_samples)
-    train_val, test = model_selection.train_test_split(indices, test_size=test_size, random_state=seed,
-                                       stratify=labels)
-    train, val = model_selection.train_test_split(train_val, test_size=val_samples, random_state=seed,
-                                  stratify=labels[train_val])
+    split = model_selection.train_test_split
+    train_val, test = split(indices, test_size=test_size, random_state=seed, stratify=labels)
+    train, val = split(train_val, test_size=val_samples, random_state=seed,
+                       stratify=labels[train_val])
     return train, val, test
 
 

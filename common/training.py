@@ -23,7 +23,6 @@ class Run:
 
     def __init__(self, run_dir: Path, script: str, placement: device.Placement, config: dict):
         self.dir, self.script, self.placement, self.config = Path(run_dir), script, placement, config
-        self.strategy = placement.strategy
         self.states: list[TrainingState] = []
         self._save_partial: Callable[[dict], object] | None = None
 
@@ -36,6 +35,11 @@ class Run:
         if on_interrupt is not None and self._save_partial is None:
             self._save_partial = on_interrupt
         return state.callbacks(per_epoch)
+
+    @property
+    def strategy(self):
+        """The tf.distribute strategy whose scope builds the model and its optimizer."""
+        return self.placement.strategy
 
     @property
     def state(self) -> TrainingState:
