@@ -57,6 +57,22 @@ def preset_default(presets: dict, key: str) -> str:
     return "(default: " + ", ".join(f"{name} preset {p[key]}" for name, p in presets.items()) + ")"
 
 
+def preset_table(presets: dict) -> str:
+    """Every preset's values, for the end of --help: what `--preset NAME` sets."""
+    lines = ["presets (every value; the flags above override a few):"]
+    for name, values in presets.items():
+        lines.append(f"  {name}:")
+        settings = [f"{key}={value}" for key, value in values.items()]
+        line = "   "
+        for setting in settings:
+            if len(line) + len(setting) > 95:
+                lines.append(line.rstrip())
+                line = "   "
+            line += f" {setting}"
+        lines.append(line.rstrip())
+    return "\n".join(lines)
+
+
 def build_parser(prog: str, description: str, presets: dict,
                  epoch_help: str = "training epochs", seed: int = 42) -> OneLineParser:
     """The flags every example shares, and its commands: `train` (the default, so `SCRIPT
@@ -65,6 +81,7 @@ def build_parser(prog: str, description: str, presets: dict,
     parser = OneLineParser(
         prog=prog,
         description=description,
+        epilog=preset_table(presets),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--preset", choices=list(presets), default=next(iter(presets)),

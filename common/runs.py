@@ -155,6 +155,8 @@ def load_model(path: Path, script: str, flag: str):
     if not model_file.is_file():
         raise UserError(f"{flag} {path}: no model.keras there; pass a run folder of {script} "
                         "or its model.keras file")
+    import common.layers  # noqa: F401 - registers this project's layers with Keras (loads it)
+
     try:
         return keras.models.load_model(model_file)
     except Exception as error:  # a corrupt or foreign file: Keras raises many types

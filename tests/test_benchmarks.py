@@ -38,6 +38,7 @@ def test_quick_benchmark_writes_json_and_markdown_with_every_row(tmp_path):
 
     baselines = {(b["example"], b["name"]): b["metrics"] for b in results["baselines"]}
     assert set(baselines) == {("spam", "tfidf_word_1_2_svm"), ("spam", "tfidf_char_2_5_svm"),
+                              ("spam", "tfidf_word_char_svm"),
                               ("airline", "naive"), ("airline", "seasonal_naive"),
                               ("airline", "holt_winters"), ("airline", "sarima")}
     assert baselines["airline", "naive"]["rmse_one_step"] == pytest.approx(50.30, abs=0.01)
@@ -106,3 +107,17 @@ def test_steady_speed_leaves_out_the_first_epoch():
            "metrics": {"steady_seconds_per_epoch": 1.0, "samples_seen": 400}}
     assert report.steady_speed(run) == (1.0, 100.0)
     assert report.steady_speed({"seconds_per_epoch": 2.0, "samples_per_second": 7.0}) == (2.0, 7.0)
+
+
+def test_text_baselines_include_the_character_svm_and_the_word_char_union():
+    from benchmarks import baselines
+
+    rows = baselines.sentiment(0, quick=True)
+    assert set(rows) == {"tfidf_word_1_2_svm", "tfidf_char_2_5_svm", "tfidf_word_char_svm"}
+    assert all(0.0 <= row["metrics"]["test_accuracy"] <= 1.0 for row in rows.values())
+    texts = ["good movie", "bad movie", "awesome film", "sucks"]
+    union = baselines._svm_text_classifier("word+char", None).fit(texts, [1, 0, 1, 0])
+    word = baselines._svm_text_classifier("word", (1, 2)).fit(texts, [1, 0, 1, 0])
+    char = baselines._svm_text_classifier("char_wb", (2, 5)).fit(texts, [1, 0, 1, 0])
+    width = lambda model: model[-1].coef_.shape[1]  # noqa: E731
+    assert width(union) == width(word) + width(char)

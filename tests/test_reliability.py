@@ -305,6 +305,20 @@ def test_help_lists_the_commands_quietly_without_loading_tensorflow(script, comm
     assert "--preset" in result.stdout and "(default: chapter)" in result.stdout
 
 
+@pytest.mark.parametrize("script", list(MAINS))
+def test_help_lists_every_value_of_every_preset(script, capsys):
+    with pytest.raises(SystemExit):
+        MAINS[script](["--help"])
+    presets = capsys.readouterr().out.split("presets (every value")[1]
+    module = {"spam_rnn.py": spam_rnn, "airline_lstm.py": airline_lstm,
+              "sentiment_lstm.py": sentiment_lstm, "har_lstm.py": har_lstm}[script]
+    sections = presets.split("\n  best:")
+    for section, name in zip(sections, ["chapter", "best"]):
+        words = section.split()
+        for key, value in module.PRESETS[name].items():
+            assert f"{key}={value}" in words, (name, key)
+
+
 def test_debug_shows_the_traceback(capsys):
     with pytest.raises(SystemExit) as raised:
         spam_rnn.main(["--data-dir", "/no/such/folder", "--debug"])

@@ -3,6 +3,7 @@
 import json
 import math
 
+import keras
 import numpy as np
 import pytest
 
@@ -59,14 +60,27 @@ def test_vocabulary_comes_from_the_training_split_only():
 
 
 @pytest.mark.parametrize("preset", ["chapter", "best"])
-def test_masked_mean_ignores_padding(preset):
+def test_masked_pooling_ignores_padding(preset):
     config = dict(sl.PRESETS[preset], seed=0)
+    keras.utils.set_random_seed(0)
     model = sl.build_model(vocab_size=30, config=config)
     sentence = np.array([[5, 9, 3]])
     padded = np.array([[5, 9, 3, 0, 0, 0, 0]])
     np.testing.assert_allclose(model(sentence, training=False).numpy(),
                                model(padded, training=False).numpy(), rtol=1e-5, atol=1e-6)
     assert model.output_shape == (None, 2)
+    names = [layer.name for layer in model.layers]
+    assert ("masked_max" in names) == (preset == "best")
+
+
+def test_masked_max_takes_the_largest_real_step_even_when_all_are_negative():
+    from common.layers import MaskedGlobalMaxPooling1D
+
+    steps = np.array([[[-3.0, 1.0], [-2.0, -5.0], [9.0, 9.0]]], dtype="float32")
+    mask = np.array([[True, True, False]])
+    pooled = MaskedGlobalMaxPooling1D()(steps, mask=mask)
+    np.testing.assert_allclose(pooled.numpy(), [[-2.0, 1.0]])
+    np.testing.assert_allclose(MaskedGlobalMaxPooling1D()(steps).numpy(), [[9.0, 9.0]])
 
 
 @pytest.mark.parametrize("content, message", [

@@ -72,15 +72,55 @@ def test_bad_data_files_give_one_clear_error(tmp_path, make, message):
 
 # --- model --------------------------------------------------------------------------------
 
+def _model_inputs(config, n=3, seed=0):
+    rng = np.random.default_rng(seed)
+    inputs = {"word_ids": rng.integers(1, 50, size=(n, config["sequence_length"]))}
+    if config["char_sequence_length"]:
+        inputs["char_ids"] = rng.integers(1, 30, size=(n, config["char_sequence_length"]))
+    return inputs
+
+
 @pytest.mark.parametrize("preset", ["chapter", "best"])
 def test_model_outputs_two_logits(preset):
     config = dict(spam_rnn.PRESETS[preset], seed=0)
-    model = spam_rnn.build_model(vocab_size=50, config=config)
-    ids = np.random.default_rng(0).integers(0, 50, size=(3, config["sequence_length"]))
-    logits = model(ids)
+    model = spam_rnn.build_model(vocab_size=50, config=config, char_vocab_size=30)
+    logits = model(_model_inputs(config))
     assert logits.shape == (3, 2)
     # logits, not probabilities: the chapter's double softmax is fixed
     assert model.get_layer("logits").activation is keras.activations.linear
+    assert sorted(model.input) == (["char_ids", "word_ids"] if preset == "best" else ["word_ids"])
+
+
+def test_best_model_reads_the_characters_and_masks_word_padding():
+    config = dict(spam_rnn.PRESETS["best"], seed=0)
+    keras.utils.set_random_seed(0)
+    model = spam_rnn.build_model(vocab_size=50, config=config, char_vocab_size=30)
+    inputs = _model_inputs(config)
+    inputs["word_ids"][:, 5:] = 0  # five words, then padding
+    before = model(inputs).numpy()
+    changed = dict(inputs, char_ids=inputs["char_ids"].copy())
+    changed["char_ids"][0, 3] = (changed["char_ids"][0, 3] % 29) + 1  # one character
+    after = model(changed).numpy()
+    assert not np.allclose(before[0], after[0]) and np.allclose(before[1:], after[1:])
+    # the word GRU skips the padding: the padding id's embedding does not matter
+    word_embedding = next(layer for layer in model.layers
+                          if isinstance(layer, keras.layers.Embedding) and layer.input_dim == 50)
+    weights = word_embedding.get_weights()[0]
+    weights[0] = 100.0
+    word_embedding.set_weights([weights])
+    np.testing.assert_allclose(model(inputs).numpy(), before, atol=1e-5)
+
+
+def test_character_ids_come_from_the_training_split_keep_case_and_pad():
+    config = dict(spam_rnn.PRESETS["best"], char_sequence_length=8)
+    vectorizer = spam_rnn.build_char_vectorizer(["Ab", "ab!"], config)
+    assert sorted(vectorizer.get_vocabulary()[2:]) == ["!", "A", "a", "b"]
+    ids = vectorizer(["aB£ A long text"]).numpy()[0]
+    vocabulary = vectorizer.get_vocabulary()
+    assert ids.shape == (8,) and vocabulary[ids[0]] == "a" and vocabulary[ids[4]] == "A"
+    assert ids[1] == 1 and ids[2] == 1  # "B" and "£" never seen in training: unknown
+    assert vectorizer(["ab"]).numpy()[0].tolist() == [vocabulary.index("a"),
+                                                     vocabulary.index("b"), 0, 0, 0, 0, 0, 0]
 
 
 # --- end to end ---------------------------------------------------------------------------
@@ -152,12 +192,17 @@ def test_predict_reads_standard_input(dry_run, capsys, monkeypatch):
     assert [r["text"] for r in results] == ["first message", "second message"]
 
 
-def test_best_preset_dry_run_uses_a_validation_split(tmp_path):
+def test_best_preset_dry_run_uses_a_validation_split_and_its_model_takes_raw_text(tmp_path, capsys):
     result = spam_rnn.main(["train", "--preset", "best", "--dry-run",  # train: the default
                             "--output-dir", str(tmp_path / "b")])
     header = (tmp_path / "b" / "history.csv").read_text().splitlines()[0]
     assert header == "epoch,train_loss,train_accuracy,validation_loss,validation_accuracy,epoch_seconds"
     assert math.isfinite(result["test_accuracy"])
+    capsys.readouterr()
+    results = spam_rnn.main(["predict", "--model", str(tmp_path / "b"), "FREE £1000 txt 80082"])
+    assert len(results) == 1 and 0.0 <= results[0]["spam_probability"] <= 1.0
+    model = keras.models.load_model(tmp_path / "b" / "model.keras")
+    assert [layer.name for layer in model.inputs] == ["text"]
 
 
 def test_training_loss_decreases_on_real_data(tmp_path):
