@@ -1,0 +1,240 @@
+"""How spam_rnn.py's and sentiment_lstm.py's best presets are chosen, without their test
+splits: for each seed, the script's own split; then a selection part (20%) is carved out of
+the *training* split, each candidate is trained on the rest exactly as the script trains
+(same functions, same early stopping on its validation part) and scored on the selection
+part, next to the TF-IDF + LinearSVC baselines fitted on the same rest.
+
+    python -m benchmarks.text_selection                          # both examples, seeds 0-4
+    python -m benchmarks.text_selection --examples sentiment --candidates best --seeds 2
+
+Writes benchmarks/results/<date>-text-selection.json (after each candidate) and prints one row
+per candidate: mean selection accuracy (and spam F1) over the seeds, seconds per fit."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+import tempfile
+import time
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from benchmarks.harness import comma_list
+from common import cli, data, training
+from common.errors import UserError
+
+ROOT = Path(__file__).resolve().parent.parent
+SELECTION_FRACTION = 0.2
+
+
+def candidates(example: str) -> dict[str, dict]:
+    """The preset and the variants it was compared with (those the scripts can express; the
+    exploratory ones are listed in the README)."""
+    if example == "spam":
+        import spam_rnn
+
+        best = spam_rnn.PRESETS["best"]
+        return {"best": dict(best),
+                "words_only": dict(best, char_sequence_length=0),  # the previous best preset
+                "best_lr1e-3": dict(best, learning_rate=1e-3, patience=6)}
+    import sentiment_lstm
+
+    best = sentiment_lstm.PRESETS["best"]
+    return {"best": dict(best),
+            "mean_pooling": dict(best, pooling="mean"),  # the previous best preset
+            "best_lr1e-3": dict(best, learning_rate=1e-3),
+            "best_embedding150": dict(best, embedding_size=150)}
+
+
+@contextlib.contextmanager
+def quiet_run(example: str, config: dict):
+    """A throw-away run folder, as the script's training functions expect one; prints hidden."""
+    args = argparse.Namespace(device="cpu", devices=None, mixed_precision=False, resume=None,
+                              output_dir=Path(tempfile.mkdtemp(prefix=f"{example}-selection-")),
+                              argv=[], script=f"{example}.py")
+    with contextlib.redirect_stdout(io.StringIO()), training.start_run(example, args, config) as run:
+        yield run
+
+
+def candidate_config(config: dict, seed: int, quick: bool) -> dict:
+    return dict(config, seed=seed, preset="candidate", dry_run=quick,
+                **({"epochs": 1} if quick else {}))
+
+
+"""## spam: the chapter's 75/25 split; selection = the first 20% of the shuffled training part"""
+
+
+def spam_parts(seed: int, quick: bool = False):
+    """(fit texts, fit labels), (selection texts, selection labels); the test split is dropped."""
+    import spam_rnn
+
+    texts, labels = spam_rnn.load_messages(data.locate(data.SMS_SPAM, cli.DEFAULT_DATA_DIR))
+    if quick:
+        texts, labels = texts[:spam_rnn.DRY_RUN_SAMPLES], labels[:spam_rnn.DRY_RUN_SAMPLES]
+    (x_train, y_train), _ = spam_rnn.split_data(texts, labels, seed)
+    cut = int(len(y_train) * SELECTION_FRACTION)
+    return (x_train[cut:], y_train[cut:]), (x_train[:cut], y_train[:cut])
+
+
+def spam_score(config: dict, seed: int, quick: bool = False) -> dict:
+    import spam_rnn
+
+    (x_fit, y_fit), (x_sel, y_sel) = spam_parts(seed, quick)
+    config = candidate_config(config, seed, quick)
+    start = time.perf_counter()
+    with quiet_run("spam", config) as run:
+        vectorizers = {"word_ids": spam_rnn.build_vectorizer(x_fit, config)}
+        if config["char_sequence_length"]:
+            vectorizers["char_ids"] = spam_rnn.build_char_vectorizer(x_fit, config)
+        ids = spam_rnn.vectorize(vectorizers, x_fit.tolist())
+        n_val = max(1, int(len(y_fit) * config["validation_fraction"]))
+        model = spam_rnn.build_model(vectorizers["word_ids"].vocabulary_size(), config,
+                                     char_vocab_size=(vectorizers["char_ids"].vocabulary_size()
+                                                      if "char_ids" in vectorizers else 0))
+        spam_rnn.train(model, ({k: v[n_val:] for k, v in ids.items()}, y_fit[n_val:]),
+                       ({k: v[:n_val] for k, v in ids.items()}, y_fit[:n_val]), config, run,
+                       "Validation")
+        metrics = spam_rnn.evaluate(model, spam_rnn.vectorize(vectorizers, x_sel.tolist()), y_sel,
+                                    config["batch_size"])
+    return {"accuracy": metrics["test_accuracy"], "spam_f1": metrics["spam_f1"],
+            "seconds": time.perf_counter() - start}
+
+
+def spam_baselines(seed: int, quick: bool = False) -> dict[str, dict]:
+    import spam_rnn
+    from sklearn.metrics import f1_score
+
+    from benchmarks.baselines import TEXT_SVMS, _svm_text_classifier
+
+    (x_fit, y_fit), (x_sel, y_sel) = spam_parts(seed, quick)
+    scores = {}
+    for name, (_, _, analyzer, ngrams) in TEXT_SVMS.items():
+        predicted = _svm_text_classifier(analyzer, ngrams).fit(x_fit, y_fit).predict(x_sel)
+        scores[name] = {"accuracy": float((predicted == y_sel).mean()),
+                        "spam_f1": float(f1_score(y_sel, predicted, pos_label=spam_rnn.SPAM,
+                                                  zero_division=0))}
+    return scores
+
+
+"""## sentiment: the stratified split; selection = 20% of the training indices"""
+
+
+def sentiment_parts(seed: int, config: dict, quick: bool = False):
+    """Cleaned sentences, labels, fit / validation / selection indices (no test index)."""
+    import sentiment_lstm
+
+    _, cleaned, labels, _, (train_ix, val_ix, _) = sentiment_lstm.prepare(
+        cli.DEFAULT_DATA_DIR, dict(config, seed=seed), dry_run=quick)
+    order = np.random.default_rng(seed).permutation(train_ix)
+    cut = int(len(order) * SELECTION_FRACTION)
+    return np.array(cleaned, dtype=object), labels, order[cut:], val_ix, order[:cut]
+
+
+def sentiment_score(config: dict, seed: int, quick: bool = False) -> dict:
+    import sentiment_lstm
+
+    cleaned, labels, fit_ix, val_ix, sel_ix = sentiment_parts(seed, config, quick)
+    config = candidate_config(config, seed, quick)
+    start = time.perf_counter()
+    with quiet_run("sentiment", config) as run:
+        vectorizer = sentiment_lstm.make_vectorizer(
+            sentiment_lstm.build_vocabulary(cleaned[fit_ix]),
+            max(1, max(len(text.split()) for text in cleaned)))
+        ids = sentiment_lstm.encode(vectorizer, cleaned.tolist())
+        model = sentiment_lstm.build_model(vectorizer.vocabulary_size(), config)
+        sentiment_lstm.train(model, (ids[fit_ix], labels[fit_ix]), (ids[val_ix], labels[val_ix]),
+                             config, run)
+        predicted = model.predict(ids[sel_ix], verbose=0).argmax(axis=1)
+    return {"accuracy": float((predicted == labels[sel_ix]).mean()),
+            "seconds": time.perf_counter() - start}
+
+
+def sentiment_baselines(seed: int, quick: bool = False) -> dict[str, dict]:
+    import sentiment_lstm
+
+    from benchmarks.baselines import TEXT_SVMS, _svm_text_classifier
+
+    cleaned, labels, fit_ix, val_ix, sel_ix = sentiment_parts(
+        seed, sentiment_lstm.PRESETS["best"], quick)
+    fit_ix = np.concatenate([fit_ix, val_ix])  # nothing to select on: validation joins training
+    scores = {}
+    for name, (_, _, analyzer, ngrams) in TEXT_SVMS.items():
+        model = _svm_text_classifier(analyzer, ngrams).fit(cleaned[fit_ix], labels[fit_ix])
+        scores[name] = {"accuracy": float((model.predict(cleaned[sel_ix]) == labels[sel_ix]).mean())}
+    return scores
+
+
+SCORE = {"spam": spam_score, "sentiment": sentiment_score}
+BASELINES = {"spam": spam_baselines, "sentiment": sentiment_baselines}
+
+
+"""## Putting it together"""
+
+
+def summarise(rows: list[dict]) -> dict:
+    keys = [key for key in rows[0] if key != "seed"]
+    return {key: float(np.mean([row[key] for row in rows])) for key in keys}
+
+
+def _line(example: str, name: str, summary: dict) -> str:
+    f1 = f" spam F1 {summary['spam_f1']:.4f}" if "spam_f1" in summary else ""
+    seconds = f" | {summary['seconds']:5.1f} s/fit" if "seconds" in summary else ""
+    return f"{example:<10} {name:<22} accuracy {summary['accuracy'] * 100:6.2f}%{f1}{seconds}"
+
+
+def run(args: argparse.Namespace) -> dict:
+    for example in args.examples:  # every name checked before anything trains
+        unknown = [name for name in args.candidates or [] if name not in candidates(example)]
+        if unknown:
+            raise UserError(f"--candidates: {example} has no candidate {unknown[0]!r}; choose "
+                            f"from {', '.join(candidates(example))}")
+    results = json.loads(args.output.read_text()) if args.output.is_file() else {}
+    seeds = list(range(args.seeds))
+    for example in args.examples:
+        mine = results.setdefault(example, {"candidates": {}, "baselines": {}})
+        chosen = candidates(example)
+        for name in args.candidates or list(chosen):
+            rows = [{"seed": seed, **SCORE[example](chosen[name], seed, args.quick)}
+                    for seed in seeds]
+            mine["candidates"][name] = {"config": chosen[name], "seeds": seeds,
+                                        "summary": summarise(rows), "rows": rows}
+            print(_line(example, name, mine["candidates"][name]["summary"]), flush=True)
+            args.output.parent.mkdir(parents=True, exist_ok=True)  # after each candidate
+            args.output.write_text(json.dumps(results, indent=1) + "\n")
+        per_seed = [BASELINES[example](seed, args.quick) for seed in seeds]
+        for name in per_seed[0]:
+            rows = [{"seed": seed, **scores[name]} for seed, scores in zip(seeds, per_seed)]
+            mine["baselines"][name] = {"seeds": seeds, "summary": summarise(rows), "rows": rows}
+            print(_line(example, name, mine["baselines"][name]["summary"]), flush=True)
+        args.output.write_text(json.dumps(results, indent=1) + "\n")
+    return results
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = cli.OneLineParser(prog="python -m benchmarks.text_selection", description=__doc__,
+                               formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--examples", type=comma_list(list(SCORE)), default=list(SCORE),
+                        help="spam, sentiment or both (default: spam,sentiment)")
+    parser.add_argument("--candidates", type=lambda text: [c for c in text.split(",") if c],
+                        default=None, help="candidates to score (default: all)")
+    parser.add_argument("--seeds", type=cli.positive_int, default=5,
+                        help="split seeds 0..N-1 (default: 5)")
+    parser.add_argument("--quick", action="store_true",
+                        help="dry-run sizes and 1 epoch: checks the harness, not the models")
+    parser.add_argument("--output", type=Path, default=ROOT / "benchmarks" / "results" / (
+                            time.strftime("%Y-%m-%d") + "-text-selection.json"),
+                        help="where the JSON goes (default: benchmarks/results/"
+                             "<date>-text-selection.json)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None):
+    return cli.run_cli(build_parser(), argv, train=run)
+
+
+if __name__ == "__main__":
+    main()

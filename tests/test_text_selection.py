@@ -1,0 +1,55 @@
+"""benchmarks/text_selection.py: the selection part comes from the training split only, and
+a candidate is trained with the scripts' own functions and scored on that part."""
+
+import json
+
+import numpy as np
+
+import sentiment_lstm
+import spam_rnn
+from benchmarks import text_selection
+from common import cli, data
+from conftest import run_main_expecting_error
+
+
+def test_spam_selection_part_is_carved_from_the_training_split_only():
+    texts, labels = spam_rnn.load_messages(data.locate(data.SMS_SPAM, cli.DEFAULT_DATA_DIR))
+    (x_train, y_train), _ = spam_rnn.split_data(texts, labels, seed=3)
+    (x_fit, y_fit), (x_sel, y_sel) = text_selection.spam_parts(seed=3)
+    assert len(x_sel) == int(len(x_train) * 0.2)
+    assert list(x_sel) + list(x_fit) == list(x_train)  # no test message anywhere
+    assert np.concatenate([y_sel, y_fit]).tolist() == y_train.tolist()
+
+
+def test_sentiment_selection_indices_leave_out_test_and_validation():
+    config = sentiment_lstm.PRESETS["best"]
+    _, _, _, _, (train_ix, val_ix, test_ix) = sentiment_lstm.prepare(
+        cli.DEFAULT_DATA_DIR, dict(config, seed=2))
+    _, labels, fit_ix, val_again, sel_ix = text_selection.sentiment_parts(2, config)
+    assert val_again.tolist() == val_ix.tolist()
+    assert sorted(np.concatenate([fit_ix, sel_ix]).tolist()) == sorted(train_ix.tolist())
+    assert not set(sel_ix) & set(fit_ix) and not set(sel_ix) & set(test_ix)
+    assert len(sel_ix) == int(len(train_ix) * 0.2)
+
+
+def test_quick_selection_writes_every_candidate_and_baseline(tmp_path, capsys):
+    output = tmp_path / "selection.json"
+    text_selection.main(["--examples", "sentiment", "--candidates", "best,mean_pooling",
+                         "--seeds", "1", "--quick", "--output", str(output)])
+    results = json.loads(output.read_text())["sentiment"]
+    assert set(results["candidates"]) == {"best", "mean_pooling"}
+    assert results["candidates"]["mean_pooling"]["config"]["pooling"] == "mean"
+    assert set(results["baselines"]) == {"tfidf_word_1_2_svm", "tfidf_char_2_5_svm",
+                                         "tfidf_word_char_svm"}
+    for entry in [*results["candidates"].values(), *results["baselines"].values()]:
+        assert 0.0 <= entry["summary"]["accuracy"] <= 1.0 and entry["seeds"] == [0]
+    printed = capsys.readouterr().out
+    assert "mean_pooling" in printed and "tfidf_char_2_5_svm" in printed
+
+
+def test_unknown_candidate_is_refused(tmp_path, capsys):
+    line = run_main_expecting_error(
+        text_selection.main, ["--examples", "spam", "--candidates", "nope", "--seeds", "1",
+                              "--quick", "--output", str(tmp_path / "s.json")], capsys)
+    assert "--candidates: spam has no candidate 'nope'" in line
+    assert not (tmp_path / "s.json").exists()
