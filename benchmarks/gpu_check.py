@@ -62,7 +62,12 @@ def sample_models(example: str):
             config = dict(spam_rnn.PRESETS[preset], preset=preset, seed=0)
             ids = rng.integers(2, 50, size=(32, config["sequence_length"]))
             ids[:, -5:] = 0  # right-padded, as TextVectorization pads
-            yield preset, spam_rnn.build_model(50, config), ids.astype("int64")
+            inputs = {"word_ids": ids.astype("int64")}
+            if config["char_sequence_length"]:
+                chars = rng.integers(2, 30, size=(32, config["char_sequence_length"]))
+                chars[:, -40:] = 0
+                inputs["char_ids"] = chars.astype("int64")
+            yield preset, spam_rnn.build_model(50, config, char_vocab_size=30), inputs
         elif example == "airline":
             config = dict(airline_lstm.PRESETS[preset], preset=preset, seed=0)
             yield preset, airline_lstm.build_model(config), rng.normal(
@@ -106,8 +111,9 @@ def cudnn_report(example: str, device: str = "/GPU:0") -> dict[str, str]:
             return tape.gradient(loss, model.trainable_variables)
 
         with tf.device(device):
-            concrete = step.get_concrete_function(tf.constant(batch))
-            step(tf.constant(batch))  # run it once too: a bad mask would fail here
+            batch = tf.nest.map_structure(tf.constant, batch)
+            concrete = step.get_concrete_function(batch)
+            step(batch)  # run it once too: a bad mask would fail here
         used = any(op.startswith("CudnnRNN") for op in op_types(concrete.graph.as_graph_def()))
         if used:
             report[preset] = f"yes ({', '.join(kinds)})"
