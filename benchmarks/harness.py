@@ -1,6 +1,7 @@
 """`python -m benchmarks`: run the examples' scripts as child processes (seed by seed), collect
 their metrics.json with wall time, time per epoch, throughput and peak memory, compute the
-baselines on the same splits, and write results/<date>-<machine>.json plus a Markdown table.
+baselines on the same splits, and write results/<date>-<machine>.json plus a Markdown table
+and one PNG per example (<date>-<machine>-<example>.png: every preset, seed and baseline).
 
 Results accumulate: a second command on the same day and machine adds to (or replaces rows of)
 the same JSON, so the examples can be measured in several sittings."""
@@ -197,6 +198,7 @@ def merge(old: list[dict], new: list[dict], key) -> list[dict]:
 
 
 def save(results: dict, results_dir: Path, name: str) -> tuple[Path, Path]:
+    from benchmarks import figures
     from benchmarks.report import render
 
     json_path, md_path = results_dir / f"{name}.json", results_dir / f"{name}.md"
@@ -204,6 +206,7 @@ def save(results: dict, results_dir: Path, name: str) -> tuple[Path, Path]:
     temp = md_path.with_name(md_path.name + ".tmp")
     temp.write_text(render(results))
     os.replace(temp, md_path)
+    figures.render(results, results_dir, name)  # <name>-<example>.png, one per example
     return json_path, md_path
 
 

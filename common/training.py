@@ -76,7 +76,8 @@ class Run:
             metrics["member_epochs"] = epochs
         runs.write_json(self.dir / "metrics.json", metrics)
         shutil.rmtree(self.dir / BACKUP, ignore_errors=True)
-        print(f"Run folder: {self.dir}")
+        # The last line says which seed drew this run: single runs vary with it.
+        print(f"Run folder: {self.dir} (preset {self.config['preset']}, seed {self.config['seed']})")
         return {"run_dir": self.dir, **metrics}
 
 

@@ -45,6 +45,9 @@ def test_quick_benchmark_writes_json_and_markdown_with_every_row(tmp_path):
     assert baselines["airline", "sarima"]["rmse_one_step"] < baselines["airline", "naive"]["rmse_one_step"]
     assert results["machine"]["cpu_count"] == os.cpu_count()
 
+    for example in ("spam", "airline"):
+        png = md_path.with_name(md_path.stem + f"-{example}.png")
+        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", png
     markdown = md_path.read_text()
     for row in ("| spam | chapter |", "| spam | best |", "| airline | chapter |",
                 "| airline | best |", "| SARIMA (0,1,1)(0,1,1)12 on logs |",
@@ -121,3 +124,24 @@ def test_text_baselines_include_the_character_svm_and_the_word_char_union():
     char = baselines._svm_text_classifier("char_wb", (2, 5)).fit(texts, [1, 0, 1, 0])
     width = lambda model: model[-1].coef_.shape[1]  # noqa: E731
     assert width(union) == width(word) + width(char)
+
+
+def test_result_figures_show_every_seed_of_every_model_with_the_better_direction(tmp_path):
+    from benchmarks import figures
+
+    runs = [{"example": "spam", "preset": preset, "seed": seed, "status": "ok",
+             "metrics": {"test_accuracy": 0.9 + seed / 100}}
+            for preset in ("chapter", "best") for seed in range(3)]
+    runs.append({"example": "spam", "preset": "best", "seed": 3, "status": "failed", "metrics": {}})
+    baselines = [{"example": "spam", "name": "svm", "label": "an SVM", "short": "SVM", "seed": seed,
+                  "metrics": {"test_accuracy": 0.95}} for seed in range(3)]
+    results = {"runs": runs, "baselines": baselines}
+    rows = dict(figures.rows_for(results, "spam", "test_accuracy"))
+    assert rows == {"chapter preset": [0.9, 0.91, 0.92], "best preset": [0.9, 0.91, 0.92],
+                    "SVM": [0.95, 0.95, 0.95]}
+    assert figures.chapter_value("spam") == pytest.approx(0.962)
+    assert figures.chapter_value("airline") is None
+    assert figures.direction("rmse_one_step") == "lower is better"
+    assert figures.direction("test_accuracy") == "higher is better"
+    [path] = figures.render(results, tmp_path, "r")
+    assert path.name == "r-spam.png" and path.read_bytes()[:4] == b"\x89PNG"

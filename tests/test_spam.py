@@ -198,7 +198,8 @@ def test_best_preset_dry_run_uses_a_validation_split_and_its_model_takes_raw_tex
     header = (tmp_path / "b" / "history.csv").read_text().splitlines()[0]
     assert header == "epoch,train_loss,train_accuracy,validation_loss,validation_accuracy,epoch_seconds"
     assert math.isfinite(result["test_accuracy"])
-    capsys.readouterr()
+    last_line = capsys.readouterr().out.strip().splitlines()[-1]
+    assert last_line == f"Run folder: {tmp_path / 'b'} (preset best, seed 42)"  # the default seed
     results = spam_rnn.main(["predict", "--model", str(tmp_path / "b"), "FREE £1000 txt 80082"])
     assert len(results) == 1 and 0.0 <= results[0]["spam_probability"] <= 1.0
     model = keras.models.load_model(tmp_path / "b" / "model.keras")
