@@ -127,6 +127,11 @@ def build_vocabulary(train_texts: Sequence[str], min_ratio: float = 0.0001) -> l
     return [word for word, count in ranked if count / len(train_texts) > min_ratio]
 
 
+def longest_sentence(cleaned: Sequence[str]) -> int:
+    """Words in the longest cleaned sentence (at least 1): the padded length of every one."""
+    return max(1, max(len(text.split()) for text in cleaned))
+
+
 def make_vectorizer(vocabulary: list[str], sequence_len: int) -> layers.TextVectorization:
     """Cleaned sentence -> word ids in sentence order, id 0 padding at the end (the chapter
     encodes each sentence's distinct words in set order, losing word order: fixed)."""
@@ -252,7 +257,7 @@ def run_training(args: argparse.Namespace) -> dict:
         args.data_dir, config, args.dry_run)
     cleaned = np.array(cleaned, dtype=object)
     vocabulary = build_vocabulary(cleaned[train_ix])
-    sequence_len = max(1, max(len(text.split()) for text in cleaned))  # pad to the longest
+    sequence_len = longest_sentence(cleaned)  # pad to the longest
     # The chapter's config.pkl: what predict needs to rebuild the data and the vectorizer.
     with training.start_run(EXAMPLE, args, config, data_dir=str(Path(args.data_dir).resolve()),
                             vocabulary=vocabulary, sequence_len=sequence_len) as run:

@@ -122,6 +122,30 @@ def build_char_vectorizer(train_texts: Sequence[str], config: dict) -> layers.Te
                                     vocabulary=characters)
 
 
+def build_vectorizers(train_texts: Sequence[str], config: dict) -> dict:
+    """The model's vectorizers, built on the training split: words, and characters when the
+    preset reads them."""
+    vectorizers = {"word_ids": build_vectorizer(train_texts, config)}
+    if config["char_sequence_length"]:
+        vectorizers["char_ids"] = build_char_vectorizer(train_texts, config)
+    return vectorizers
+
+
+def vocabulary_sizes(vectorizers: dict) -> dict:
+    """build_model's vocabulary arguments for these vectorizers."""
+    return {"vocab_size": vectorizers["word_ids"].vocabulary_size(),
+            "char_vocab_size": (vectorizers["char_ids"].vocabulary_size()
+                                if "char_ids" in vectorizers else 0)}
+
+
+def carve_validation(inputs: dict, labels: np.ndarray, fraction: float):
+    """(fit_xy, validation_xy): the first `fraction` of the (already shuffled) training split
+    validates, the rest trains."""
+    n_val = max(1, int(len(labels) * fraction))
+    return (({k: v[n_val:] for k, v in inputs.items()}, labels[n_val:]),
+            ({k: v[:n_val] for k, v in inputs.items()}, labels[:n_val]))
+
+
 def vectorize(vectorizers: dict, texts: Sequence[str]) -> dict:
     """The model's inputs for `texts`: {"word_ids": ..., "char_ids": ...} (one per vectorizer)."""
     return {name: vectorizer(texts) for name, vectorizer in vectorizers.items()}
@@ -249,20 +273,16 @@ def run_training(args: argparse.Namespace) -> dict:
         if args.dry_run:
             texts, labels = texts[:DRY_RUN_SAMPLES], labels[:DRY_RUN_SAMPLES]
         (x_train, y_train), (x_test, y_test) = split_data(texts, labels, config["seed"])
-        vectorizers = {"word_ids": build_vectorizer(x_train, config)}
-        if config["char_sequence_length"]:
-            vectorizers["char_ids"] = build_char_vectorizer(x_train, config)
-        vocab_size = vectorizers["word_ids"].vocabulary_size()
-        print(f"Vocabulary size: {vocab_size:d}")
+        vectorizers = build_vectorizers(x_train, config)
+        sizes = vocabulary_sizes(vectorizers)
+        print(f"Vocabulary size: {sizes['vocab_size']:d}")
         print(f"Training set size: {len(y_train):d}")
         print(f"Test set size: {len(y_test):d}")
         ids_train = vectorize(vectorizers, x_train.tolist())
         ids_test = vectorize(vectorizers, x_test.tolist())
 
         if config["validation_fraction"]:
-            n_val = max(1, int(len(y_train) * config["validation_fraction"]))
-            eval_xy = {k: v[:n_val] for k, v in ids_train.items()}, y_train[:n_val]
-            fit_xy = {k: v[n_val:] for k, v in ids_train.items()}, y_train[n_val:]
+            fit_xy, eval_xy = carve_validation(ids_train, y_train, config["validation_fraction"])
             eval_name = "Validation"
         else:
             # The chapter reports the test set after every epoch; it only watches, nothing is
@@ -270,8 +290,7 @@ def run_training(args: argparse.Namespace) -> dict:
             fit_xy, eval_xy, eval_name = (ids_train, y_train), (ids_test, y_test), "Test"
 
         with run.strategy.scope():  # variables and optimizer on every replica
-            model = build_model(vocab_size, config, char_vocab_size=(
-                vectorizers["char_ids"].vocabulary_size() if "char_ids" in vectorizers else 0))
+            model = build_model(config=config, **sizes)
         model.summary(print_fn=lambda line, *_, **__: print(line))
         train(model, fit_xy, eval_xy, config, run, eval_name)
 
@@ -281,7 +300,7 @@ def run_training(args: argparse.Namespace) -> dict:
               f"{metrics['spam_recall']:.4f}, F1 {metrics['spam_f1']:.4f}")
         save_history(run.history, run.dir, eval_name)
         export_text_model(vectorizers, model).save(run.dir / "model.keras")
-        return run.finish(metrics, vocabulary_size=vocab_size,
+        return run.finish(metrics, vocabulary_size=sizes["vocab_size"],
                           train_size=len(y_train), test_size=len(y_test),
                           samples_seen=run.state.epochs * len(fit_xy[1]))
 

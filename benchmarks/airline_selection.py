@@ -13,17 +13,15 @@ and seconds per fit. The preset is the candidate with the lowest mean of those f
 from __future__ import annotations
 
 import argparse
-import contextlib
-import io
 import json
-import tempfile
 import time
 from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 
-from common import cli, training
+from benchmarks.harness import candidate_config, quiet_run
+from common import cli
 from common.rolling import rolling_origins, split_at
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -73,13 +71,10 @@ def evaluate(config: dict, series: np.ndarray, origin: int, horizon: int, seed: 
     import airline_lstm
 
     seen, future = split_at(series, origin, horizon)
-    config = dict(config, seed=seed, preset="candidate", dry_run=False)
+    config = candidate_config(config, seed)
     scaler = airline_lstm.Scaler(config["transform"], seen)
-    args = argparse.Namespace(device="cpu", devices=None, mixed_precision=False, resume=None,
-                              output_dir=Path(tempfile.mkdtemp(prefix="airline-selection-")),
-                              argv=[], script="airline_lstm.py")
     start = time.perf_counter()
-    with contextlib.redirect_stdout(io.StringIO()), training.start_run("airline", args, config) as run:
+    with quiet_run("airline", config) as run:
         models = airline_lstm.train_ensemble(scaler.to_model(seen), config, run)
     seconds = time.perf_counter() - start
     upto = series[:origin + horizon]

@@ -48,28 +48,38 @@ TEXT_SVMS = {  # name: (label, short label, analyzer, n-grams)
 }
 
 
+def text_svms(fit_xy, eval_xy, spam_label: int | None = None) -> dict[str, dict]:
+    """Every TEXT_SVMS fitted on `fit_xy` (texts, labels), scored on `eval_xy`: accuracy, and
+    the F1 of `spam_label` when given. Timed rows, as the benchmark reports baselines."""
+    from sklearn.metrics import f1_score
+
+    (x_fit, y_fit), (x_eval, y_eval) = fit_xy, eval_xy
+
+    def fit_score(analyzer, ngrams):
+        def compute():
+            predicted = _svm_text_classifier(analyzer, ngrams).fit(x_fit, y_fit).predict(x_eval)
+            metrics = {"test_accuracy": float((predicted == y_eval).mean())}
+            if spam_label is not None:
+                metrics["spam_f1"] = float(f1_score(y_eval, predicted, pos_label=spam_label,
+                                                    zero_division=0))
+            return metrics
+        return compute
+
+    return {name: _timed(label, short, fit_score(analyzer, ngrams))
+            for name, (label, short, analyzer, ngrams) in TEXT_SVMS.items()}
+
+
 """## spam: TF-IDF n-grams + linear SVM on spam_rnn.py's 75/25 split"""
 
 
 def spam(seed: int, quick: bool = False) -> dict[str, dict]:
     import spam_rnn
-    from sklearn.metrics import f1_score
 
     texts, labels = spam_rnn.load_messages(data.locate(data.SMS_SPAM, cli.DEFAULT_DATA_DIR))
     if quick:
         texts, labels = texts[:spam_rnn.DRY_RUN_SAMPLES], labels[:spam_rnn.DRY_RUN_SAMPLES]
-    (x_train, y_train), (x_test, y_test) = spam_rnn.split_data(texts, labels, seed)
-
-    def fit_score(analyzer, ngrams):
-        def compute():
-            predicted = _svm_text_classifier(analyzer, ngrams).fit(x_train, y_train).predict(x_test)
-            return {"test_accuracy": float((predicted == y_test).mean()),
-                    "spam_f1": float(f1_score(y_test, predicted, pos_label=spam_rnn.SPAM,
-                                              zero_division=0))}
-        return compute
-
-    return {name: _timed(label, short, fit_score(analyzer, ngrams))
-            for name, (label, short, analyzer, ngrams) in TEXT_SVMS.items()}
+    train_xy, test_xy = spam_rnn.split_data(texts, labels, seed)
+    return text_svms(train_xy, test_xy, spam_label=spam_rnn.SPAM)
 
 
 """## sentiment: TF-IDF + linear SVM on sentiment_lstm.py's stratified split"""
@@ -83,15 +93,7 @@ def sentiment(seed: int, quick: bool = False) -> dict[str, dict]:
         cli.DEFAULT_DATA_DIR, config, dry_run=quick)
     cleaned = np.array(cleaned, dtype=object)
     fit_ix = np.concatenate([train_ix, val_ix])  # nothing to select on: validation joins training
-
-    def fit_score(analyzer, ngrams):
-        def compute():
-            model = _svm_text_classifier(analyzer, ngrams).fit(cleaned[fit_ix], labels[fit_ix])
-            return {"test_accuracy": float((model.predict(cleaned[test_ix]) == labels[test_ix]).mean())}
-        return compute
-
-    return {name: _timed(label, short, fit_score(analyzer, ngrams))
-            for name, (label, short, analyzer, ngrams) in TEXT_SVMS.items()}
+    return text_svms((cleaned[fit_ix], labels[fit_ix]), (cleaned[test_ix], labels[test_ix]))
 
 
 """## airline: naive forecasts, Holt-Winters and SARIMA on the 36 test months"""

@@ -42,15 +42,16 @@ def rows_for(results: dict, example: str, key: str) -> list[tuple[str, list[floa
 
 
 def render_example(results: dict, example: str, path: Path) -> Path | None:
-    keys = [key for key in HEADLINE[example] if rows_for(results, example, key)]
-    if not keys:
+    panels_rows = {key: rows for key in HEADLINE[example]
+                   if (rows := rows_for(results, example, key))}
+    if not panels_rows:
         return None
-    figure, panels = plt.subplots(1, len(keys), figsize=(7 * len(keys), 4.4), squeeze=False)
-    for axes, key in zip(panels[0], keys):
-        rows = rows_for(results, example, key)
-        kind = next(kind for name, _, kind in METRICS[example] if name == key)
+    chapter = chapter_value(example)
+    figure, panels = plt.subplots(1, len(panels_rows), figsize=(7 * len(panels_rows), 4.4),
+                                  squeeze=False)
+    for axes, (key, rows) in zip(panels[0], panels_rows.items()):
+        title, kind = next((title, kind) for name, title, kind in METRICS[example] if name == key)
         scale = 100 if kind == "pct" else 1
-        chapter = chapter_value(example)
         if chapter is not None and key == "test_accuracy":
             rows.insert(0, ("the chapter (book)", [chapter]))
         for y, (label, values) in enumerate(rows):
@@ -65,9 +66,7 @@ def render_example(results: dict, example: str, path: Path) -> Path | None:
         high = max(v * scale for _, values in rows for v in values)
         margin = (high - low) * 0.15 or 1
         axes.set_xlim(max(0, low - margin) if kind == "pct" else 0, high + margin)
-        better = direction(key)
-        title = next(title for name, title, _ in METRICS[example] if name == key)
-        axes.set_xlabel(f"{title}{' (%)' if kind == 'pct' else ''}: {better}")
+        axes.set_xlabel(f"{title}{' (%)' if kind == 'pct' else ''}: {direction(key)}")
         axes.grid(alpha=0.3, axis="x")
     figure.suptitle(f"{TITLES[example]}\nbars: means over the seeds, dots: one seed each",
                     fontsize=10)

@@ -9,6 +9,8 @@ the same JSON, so the examples can be measured in several sittings."""
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import json
 import os
 import platform
@@ -16,12 +18,13 @@ import re
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import traceback
 from pathlib import Path
 from typing import Sequence
 
-from common import cli
+from common import cli, training
 from common.runs import write_json
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -101,6 +104,25 @@ def results_name(machine: dict, quick: bool) -> str:
     where = machine["gpus"][0] if machine["gpus"] else f"{machine['host']}-cpu{machine['cpu_count']}"
     slug = re.sub(r"[^A-Za-z0-9]+", "-", where).strip("-").lower()
     return f"{time.strftime('%Y-%m-%d')}-{slug}{'-quick' if quick else ''}"
+
+
+"""## A candidate trained in this process (the preset selections)"""
+
+
+def candidate_config(config: dict, seed: int, quick: bool = False) -> dict:
+    """A candidate preset's values as a script would resolve them (quick: 1 epoch)."""
+    return dict(config, seed=seed, preset="candidate", dry_run=quick,
+                **({"epochs": 1} if quick else {}))
+
+
+@contextlib.contextmanager
+def quiet_run(example: str, config: dict):
+    """A throw-away run folder, as the scripts' training functions expect one; prints hidden."""
+    args = argparse.Namespace(device="cpu", devices=None, mixed_precision=False, resume=None,
+                              output_dir=Path(tempfile.mkdtemp(prefix=f"{example}-selection-")),
+                              argv=[], script=SCRIPTS[example])
+    with contextlib.redirect_stdout(io.StringIO()), training.start_run(example, args, config) as run:
+        yield run
 
 
 """## One run of one script"""

@@ -13,18 +13,16 @@ per candidate: mean selection accuracy (and spam F1) over the seeds, seconds per
 from __future__ import annotations
 
 import argparse
-import contextlib
-import io
 import json
-import tempfile
 import time
 from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 
-from benchmarks.harness import comma_list
-from common import cli, data, training
+from benchmarks.baselines import text_svms
+from benchmarks.harness import candidate_config, comma_list, quiet_run
+from common import cli, data
 from common.errors import UserError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,21 +48,6 @@ def candidates(example: str) -> dict[str, dict]:
             "best_embedding150": dict(best, embedding_size=150)}
 
 
-@contextlib.contextmanager
-def quiet_run(example: str, config: dict):
-    """A throw-away run folder, as the script's training functions expect one; prints hidden."""
-    args = argparse.Namespace(device="cpu", devices=None, mixed_precision=False, resume=None,
-                              output_dir=Path(tempfile.mkdtemp(prefix=f"{example}-selection-")),
-                              argv=[], script=f"{example}.py")
-    with contextlib.redirect_stdout(io.StringIO()), training.start_run(example, args, config) as run:
-        yield run
-
-
-def candidate_config(config: dict, seed: int, quick: bool) -> dict:
-    return dict(config, seed=seed, preset="candidate", dry_run=quick,
-                **({"epochs": 1} if quick else {}))
-
-
 """## spam: the chapter's 75/25 split; selection = the first 20% of the shuffled training part"""
 
 
@@ -87,17 +70,11 @@ def spam_score(config: dict, seed: int, quick: bool = False) -> dict:
     config = candidate_config(config, seed, quick)
     start = time.perf_counter()
     with quiet_run("spam", config) as run:
-        vectorizers = {"word_ids": spam_rnn.build_vectorizer(x_fit, config)}
-        if config["char_sequence_length"]:
-            vectorizers["char_ids"] = spam_rnn.build_char_vectorizer(x_fit, config)
-        ids = spam_rnn.vectorize(vectorizers, x_fit.tolist())
-        n_val = max(1, int(len(y_fit) * config["validation_fraction"]))
-        model = spam_rnn.build_model(vectorizers["word_ids"].vocabulary_size(), config,
-                                     char_vocab_size=(vectorizers["char_ids"].vocabulary_size()
-                                                      if "char_ids" in vectorizers else 0))
-        spam_rnn.train(model, ({k: v[n_val:] for k, v in ids.items()}, y_fit[n_val:]),
-                       ({k: v[:n_val] for k, v in ids.items()}, y_fit[:n_val]), config, run,
-                       "Validation")
+        vectorizers = spam_rnn.build_vectorizers(x_fit, config)
+        fit_xy, validation_xy = spam_rnn.carve_validation(
+            spam_rnn.vectorize(vectorizers, x_fit.tolist()), y_fit, config["validation_fraction"])
+        model = spam_rnn.build_model(config=config, **spam_rnn.vocabulary_sizes(vectorizers))
+        spam_rnn.train(model, fit_xy, validation_xy, config, run, "Validation")
         metrics = spam_rnn.evaluate(model, spam_rnn.vectorize(vectorizers, x_sel.tolist()), y_sel,
                                     config["batch_size"])
     return {"accuracy": metrics["test_accuracy"], "spam_f1": metrics["spam_f1"],
@@ -106,18 +83,9 @@ def spam_score(config: dict, seed: int, quick: bool = False) -> dict:
 
 def spam_baselines(seed: int, quick: bool = False) -> dict[str, dict]:
     import spam_rnn
-    from sklearn.metrics import f1_score
 
-    from benchmarks.baselines import TEXT_SVMS, _svm_text_classifier
-
-    (x_fit, y_fit), (x_sel, y_sel) = spam_parts(seed, quick)
-    scores = {}
-    for name, (_, _, analyzer, ngrams) in TEXT_SVMS.items():
-        predicted = _svm_text_classifier(analyzer, ngrams).fit(x_fit, y_fit).predict(x_sel)
-        scores[name] = {"accuracy": float((predicted == y_sel).mean()),
-                        "spam_f1": float(f1_score(y_sel, predicted, pos_label=spam_rnn.SPAM,
-                                                  zero_division=0))}
-    return scores
+    fit_xy, selection_xy = spam_parts(seed, quick)
+    return _selection_scores(text_svms(fit_xy, selection_xy, spam_label=spam_rnn.SPAM))
 
 
 """## sentiment: the stratified split; selection = 20% of the training indices"""
@@ -142,8 +110,7 @@ def sentiment_score(config: dict, seed: int, quick: bool = False) -> dict:
     start = time.perf_counter()
     with quiet_run("sentiment", config) as run:
         vectorizer = sentiment_lstm.make_vectorizer(
-            sentiment_lstm.build_vocabulary(cleaned[fit_ix]),
-            max(1, max(len(text.split()) for text in cleaned)))
+            sentiment_lstm.build_vocabulary(cleaned[fit_ix]), sentiment_lstm.longest_sentence(cleaned))
         ids = sentiment_lstm.encode(vectorizer, cleaned.tolist())
         model = sentiment_lstm.build_model(vectorizer.vocabulary_size(), config)
         sentiment_lstm.train(model, (ids[fit_ix], labels[fit_ix]), (ids[val_ix], labels[val_ix]),
@@ -156,16 +123,17 @@ def sentiment_score(config: dict, seed: int, quick: bool = False) -> dict:
 def sentiment_baselines(seed: int, quick: bool = False) -> dict[str, dict]:
     import sentiment_lstm
 
-    from benchmarks.baselines import TEXT_SVMS, _svm_text_classifier
-
     cleaned, labels, fit_ix, val_ix, sel_ix = sentiment_parts(
         seed, sentiment_lstm.PRESETS["best"], quick)
     fit_ix = np.concatenate([fit_ix, val_ix])  # nothing to select on: validation joins training
-    scores = {}
-    for name, (_, _, analyzer, ngrams) in TEXT_SVMS.items():
-        model = _svm_text_classifier(analyzer, ngrams).fit(cleaned[fit_ix], labels[fit_ix])
-        scores[name] = {"accuracy": float((model.predict(cleaned[sel_ix]) == labels[sel_ix]).mean())}
-    return scores
+    return _selection_scores(text_svms((cleaned[fit_ix], labels[fit_ix]),
+                                       (cleaned[sel_ix], labels[sel_ix])))
+
+
+def _selection_scores(rows: dict[str, dict]) -> dict[str, dict]:
+    """The baselines' figures under this module's names: the selection part is no test set."""
+    return {name: {("accuracy" if key == "test_accuracy" else key): value
+                   for key, value in row["metrics"].items()} for name, row in rows.items()}
 
 
 SCORE = {"spam": spam_score, "sentiment": sentiment_score}
