@@ -39,12 +39,14 @@ PRESETS = {
     # The chapter: seq_size 5, hidden_dim 5, Adam 0.003, full-batch steps, patience 3 checks
     # of 100 steps each. An "epoch" here is those 100 steps.
     "chapter": dict(epochs=200, batch_size="full", learning_rate=0.003, transform="zscore",
-                    seq_size=5, hidden_dim=5, patience=3, restore_best_weights=False, ensemble=1),
+                    seq_size=5, hidden_dim=5, patience=3, restore_best_weights=False, ensemble=1,
+                    horizon=1),
     # Ours: log + seasonal (12-month) differences, a two-year window, a wider LSTM, and the
     # mean of several independently initialised LSTMs; restores the best validation weights.
     # Chosen by a backtest inside the training part (train on 1949-1955, forecast 1956-1957).
     "best": dict(epochs=60, batch_size="full", learning_rate=0.003, transform="log_seasonal",
-                 seq_size=24, hidden_dim=16, patience=3, restore_best_weights=True, ensemble=5),
+                 seq_size=24, hidden_dim=16, patience=3, restore_best_weights=True, ensemble=5,
+                 horizon=1),
 }
 
 """## Description of the dataset"""
@@ -125,14 +127,19 @@ class Scaler:
         return float(value)
 
 
-def make_windows(values: np.ndarray, seq_size: int):
-    """The chapter's windows: input values[i:i+seq], target values[i+1:i+seq+1]."""
-    count = len(values) - seq_size  # the chapter's "- 1" more drops the last window: fixed
+def make_windows(values: np.ndarray, seq_size: int, horizon: int = 1):
+    """The chapter's windows: input values[i:i+seq], target values[i+1:i+seq+1] (each step's
+    next value). With a horizon of several months (direct multi-horizon): target the
+    `horizon` values after the window, values[i+seq:i+seq+horizon]."""
+    count = len(values) - seq_size - horizon + 1  # the chapter's "- 1" more drops a window: fixed
     if count < 1:
         raise UserError(f"the series is too short for windows of {seq_size} months; "
                         "use a longer series")
     x = np.stack([values[i:i + seq_size] for i in range(count)])[..., None]
-    y = np.stack([values[i + 1:i + seq_size + 1] for i in range(count)])[..., None]
+    if horizon == 1:
+        y = np.stack([values[i + 1:i + seq_size + 1] for i in range(count)])[..., None]
+    else:
+        y = np.stack([values[i + seq_size:i + seq_size + horizon] for i in range(count)])
     return x.astype("float32"), y.astype("float32")
 
 
@@ -141,11 +148,14 @@ def make_windows(values: np.ndarray, seq_size: int):
 
 def build_model(config: dict) -> keras.Model:
     """The chapter's LSTM_Model: BasicLSTMCell(hidden_dim) over the window, then the same
-    linear output (W_out, b_out) applied at every step."""
+    linear output (W_out, b_out) applied at every step. With a `horizon` of several months:
+    the last state -> the next `horizon` values at once (direct multi-horizon)."""
     inputs = keras.Input(shape=(config["seq_size"], 1), name="window")
-    x = layers.LSTM(config["hidden_dim"], return_sequences=True)(inputs)
+    horizon = config.get("horizon", 1)
+    x = layers.LSTM(config["hidden_dim"], return_sequences=horizon == 1)(inputs)
     # Dense on a sequence acts per step; float32 under mixed precision.
-    outputs = layers.Dense(1, name="next_value", dtype="float32")(x)
+    outputs = layers.Dense(horizon, name="next_value" if horizon == 1 else "next_values",
+                           dtype="float32")(x)
     model = keras.Model(inputs, outputs, name="airline_lstm")
     model.compile(optimizer=keras.optimizers.Adam(config["learning_rate"]), loss="mse")
     return model
@@ -188,9 +198,9 @@ def train_ensemble(values: np.ndarray, config: dict, run: training.Run) -> list:
     seed + 1, ...; early stopping watches the windows whose targets end in the last training
     year. Each network's training is backed up under backup/member-K until the run is
     finished, so --resume retrains none of them."""
-    seq_size = config["seq_size"]
-    train_xy = make_windows(values[:len(values) - SEASON], seq_size)
-    validation_xy = make_windows(values[len(values) - SEASON - seq_size:], seq_size)
+    seq_size, horizon = config["seq_size"], config.get("horizon", 1)
+    train_xy = make_windows(values[:len(values) - SEASON], seq_size, horizon)
+    validation_xy = make_windows(values[len(values) - SEASON - seq_size:], seq_size, horizon)
     return [train_network(train_xy, validation_xy, config, run, member)
             for member in range(config["ensemble"])]
 
@@ -198,11 +208,16 @@ def train_ensemble(values: np.ndarray, config: dict, run: training.Run) -> list:
 """## Model evaluation"""
 
 
+def predict_ahead(models: list[keras.Model], windows: np.ndarray) -> np.ndarray:
+    """Each window's predictions for the months after it, (windows, horizon): the last
+    step's output (horizon 1) or the direct outputs, averaged over the ensemble."""
+    outputs = [model(windows, training=False).numpy() for model in models]
+    return np.mean([out[:, -1, :] if out.ndim == 3 else out for out in outputs], axis=0)
+
+
 def predict_next(models: list[keras.Model], windows: np.ndarray) -> np.ndarray:
-    """Each window's prediction for the month after it: the last step's output, averaged
-    over the ensemble."""
-    outputs = [model(windows, training=False).numpy()[:, -1, 0] for model in models]
-    return np.mean(outputs, axis=0)
+    """Each window's prediction for the month right after it."""
+    return predict_ahead(models, windows)[:, 0]
 
 
 def forecast_one_step(models, scaler: Scaler, series: np.ndarray, n_test: int, seq_size: int):
@@ -218,17 +233,19 @@ def forecast_one_step(models, scaler: Scaler, series: np.ndarray, n_test: int, s
 
 def forecast_free_running(models, scaler: Scaler, train: np.ndarray, n_test: int,
                           seq_size: int) -> np.ndarray:
-    """Start from the last training window and feed back each prediction for the whole test
-    horizon (chapter Figure 18; the chapter runs 1000 steps for 36 test months: fixed)."""
+    """Start from the last training window and feed back the predictions for the whole test
+    horizon (chapter Figure 18; the chapter runs 1000 steps for 36 test months: fixed): one
+    month at a time, or a direct model's block of months at a time."""
     history = list(train)
     window = list(scaler.to_model(train)[-seq_size:])
     forecast = []
-    for _ in range(n_test):
-        value = float(predict_next(models, np.array(window, dtype="float32")[None, :, None])[0])
-        month = scaler.to_series(value, np.array(history))
-        forecast.append(month)
-        history.append(month)
-        window = window[1:] + [value]
+    while len(forecast) < n_test:
+        block = predict_ahead(models, np.array(window, dtype="float32")[None, :, None])[0]
+        for value in block[:n_test - len(forecast)]:
+            month = scaler.to_series(float(value), np.array(history))
+            forecast.append(month)
+            history.append(month)
+            window = window[1:] + [float(value)]
     return np.array(forecast)
 
 
@@ -307,13 +324,16 @@ def run_training(args: argparse.Namespace) -> dict:
     csv_path = args.csv or data.check_data_dir(args.data_dir) / BUNDLED_CSV.name
     series, months = series_and_months(csv_path, args.column)
     train, test = split_data(series)
-    seq_size, n_validation = config["seq_size"], SEASON
+    seq_size, n_validation, horizon = config["seq_size"], SEASON, config["horizon"]
     skipped = OFFSETS[config["transform"]]  # months lost to differencing
-    min_train = skipped + n_validation + seq_size + 1
+    min_train = skipped + n_validation + seq_size + horizon
     if len(train) < min_train or len(test) < 1:
         raise UserError(f"{csv_path}: {len(series)} values are too few for windows of {seq_size} "
                         f"months, a validation year and a test part; use at least "
                         f"{int(np.ceil(min_train / 0.75)) + 1} values or a smaller --seq-size")
+    if horizon > SEASON:  # early stopping validates on the last training year
+        raise UserError(f"--horizon {horizon}: at most {SEASON} months (the validation year); "
+                        "longer forecasts are built from blocks of it")
     scaler = Scaler(config["transform"], train)
     with training.start_run(EXAMPLE, args, config, csv=str(csv_path), column=args.column,
                             normalisation={"mean": scaler.mean, "std": scaler.std}) as run:
@@ -344,7 +364,8 @@ def run_training(args: argparse.Namespace) -> dict:
                 model.save(run.dir / "ensemble" / f"member-{number}.keras")
         steps = sum(state.epochs for state in run.states) * STEPS_PER_EPOCH
         return run.finish(metrics, steps=steps,
-                          samples_seen=steps * batch_size(config, len(values) - SEASON - seq_size),
+                          samples_seen=steps * batch_size(
+                              config, len(values) - SEASON - seq_size - horizon + 1),
                           train_months=len(train), test_months=len(test),
                           one_step_forecast=one_step.tolist(),
                           free_running_forecast=free_running.tolist())
@@ -428,6 +449,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="LSTMs trained and averaged " + cli.preset_default(PRESETS, "ensemble"))
     parser.add_argument("--seq-size", type=cli.positive_int,
                         help="months per input window " + cli.preset_default(PRESETS, "seq_size"))
+    parser.add_argument("--horizon", type=cli.positive_int,
+                        help="months each network forecasts at once; above 1 the forecasts "
+                             "are fed back in blocks (direct multi-horizon) "
+                             + cli.preset_default(PRESETS, "horizon"))
     forecast = cli.add_command(parser, "forecast", "continue a trained run's series past its "
                                                    "last month (no retraining)")
     forecast.add_argument("--run", type=Path, required=True, metavar="RUN_DIR",

@@ -25,10 +25,11 @@ import numpy as np
 
 from common import cli, data, plotting, runs, signals, tflite, training
 from common.errors import UserError
-from common.lazy import keras, layers, sk_metrics
+from common.lazy import LazyModule, keras, layers, sk_metrics
 
 EXAMPLE = "har"
 DRY_RUN_WINDOWS = (300, 100)  # train, test
+extra_layers = LazyModule("common.layers")  # the sensors' magnitudes (loads Keras)
 
 """## Dataset description"""
 
@@ -114,22 +115,24 @@ PRESETS = {
     # The chapter: n_hidden 32, learning_rate 0.0025, lambda_loss_amount 0.0015,
     # batch_size 1500, 300 epochs (training_iters = 300 x 7352).
     "chapter": dict(epochs=300, batch_size=1500, learning_rate=0.0025, l2=0.0015, hidden=32,
-                    architecture="chapter", validation_subjects=4, patience=0),
+                    architecture="chapter", validation_subjects=4, patience=0, ensemble=1),
     # Ours: standardised channels with Gaussian noise in training, a convolutional stem and
     # two residual blocks that shorten the sequence to 32 steps, a bidirectional LSTM, mean
     # and max over time, AdamW with a cosine decay over a fixed budget of epochs. Chosen on
     # held-out training subjects (seeds 0-1), never on the test subjects.
     "best": dict(epochs=20, batch_size=64, learning_rate=0.002, weight_decay=1e-4, l2=0.0,
-                 hidden=64, filters=64, blocks=2, noise=0.05, dropout=0.2,
-                 architecture="resconv_bilstm", validation_subjects=4, patience=0),
+                 hidden=64, filters=64, blocks=2, noise=0.05, dropout=0.2, magnitudes=False,
+                 architecture="resconv_bilstm", validation_subjects=4, patience=0, ensemble=1),
 }
 
 
-def build_model(config: dict, mean=None, std=None, steps_per_epoch: int = 1) -> keras.Model:
+def build_model(config: dict, mean=None, std=None, steps_per_epoch: int = 1,
+                name: str = "") -> keras.Model:
     """The chapter's LSTM_RNN: per-step ReLU layer -> two stacked LSTM cells -> last output ->
     linear scores. `l2` is lambda_loss_amount on every weight (tf.nn.l2_loss halves the
     square, hence the / 2). The best preset: standardised channels, residual convolutions,
-    a bidirectional LSTM over the shortened sequence, mean and max over time."""
+    a bidirectional LSTM over the shortened sequence, mean and max over time. `mean` and
+    `std` are per channel of what the model normalises (model_channels)."""
     l2 = keras.regularizers.L2(config["l2"] / 2) if config["l2"] else None
     weights = dict(kernel_regularizer=l2, bias_regularizer=l2)
     inputs = keras.Input(shape=(128, 9), name="signals")
@@ -140,7 +143,8 @@ def build_model(config: dict, mean=None, std=None, steps_per_epoch: int = 1) -> 
         x = layers.LSTM(config["hidden"], recurrent_regularizer=l2, **weights)(x)
         optimizer = keras.optimizers.Adam(config["learning_rate"])
     else:
-        x = layers.Normalization(mean=mean, variance=None if std is None else std ** 2)(inputs)
+        x = extra_layers.SensorMagnitudes()(inputs) if config.get("magnitudes") else inputs
+        x = layers.Normalization(mean=mean, variance=None if std is None else std ** 2)(x)
         x = layers.GaussianNoise(config["noise"])(x)  # training only: subjects move differently
         x = conv_bn(x, config["filters"], 7)
         for _ in range(config["blocks"]):  # each block halves the sequence: 128 -> 32 steps
@@ -155,11 +159,23 @@ def build_model(config: dict, mean=None, std=None, steps_per_epoch: int = 1) -> 
             config["learning_rate"], decay_steps=config["epochs"] * steps_per_epoch)
         optimizer = keras.optimizers.AdamW(schedule, weight_decay=config["weight_decay"])
     scores = layers.Dense(len(LABELS), name="scores", dtype="float32", **weights)(x)
-    model = keras.Model(inputs, scores, name=f"har_{config['architecture']}")
+    model = keras.Model(inputs, scores, name=name or f"har_{config['architecture']}")
     model.compile(optimizer=optimizer,
                   loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
                   metrics=["accuracy"])
     return model
+
+
+def model_channels(x: np.ndarray, config: dict) -> np.ndarray:
+    """The channels the best preset's model standardises: the nine signals, and with
+    `magnitudes` the length of each sensor's 3-axis vector (any way the phone is held)."""
+    return np.asarray(extra_layers.SensorMagnitudes()(x)) if config.get("magnitudes") else x
+
+
+def channel_statistics(x: np.ndarray, config: dict) -> tuple[np.ndarray, np.ndarray]:
+    """Per-channel mean and standard deviation of the training windows (never the test's)."""
+    channels = model_channels(x, config)
+    return channels.mean(axis=(0, 1)), channels.std(axis=(0, 1))
 
 
 def conv_bn(x, filters: int, kernel: int, activation: str | None = "relu"):
@@ -192,24 +208,61 @@ def chapter_progress_log(n_train: int, epochs: int):
     def on_epoch_end(epoch, logs):
         if epoch == 0 or (epoch + 1) % every == 0 or epoch + 1 == epochs:
             print(f"Training iter #{(epoch + 1) * n_train}:   Batch Loss = "
-                  f"{logs['loss']:.6f}, Accuracy = {logs['accuracy']:.4f}")
-            print(f"PERFORMANCE ON VALIDATION SET: Batch Loss = {logs['val_loss']:.6f}, "
-                  f"Accuracy = {logs['val_accuracy']:.4f}", flush=True)
+                  f"{logs['loss']:.6f}, Accuracy = {logs['accuracy']:.4f}", flush=True)
+            if "val_loss" in logs:  # none when every training subject is trained on
+                print(f"PERFORMANCE ON VALIDATION SET: Batch Loss = {logs['val_loss']:.6f}, "
+                      f"Accuracy = {logs['val_accuracy']:.4f}", flush=True)
 
     return keras.callbacks.LambdaCallback(on_epoch_end=on_epoch_end)
 
 
-def train(model, fit_xy, val_xy, config: dict, run: training.Run) -> None:
+def train(model, fit_xy, val_xy, config: dict, run: training.Run, name: str = "") -> None:
     """Adam on shuffled batches straight from the in-memory arrays (the chapter copies each
-    batch sample by sample in Python: extract_batch_size), validating every epoch."""
+    batch sample by sample in Python: extract_batch_size), validating every epoch on the
+    held-out subjects when there are any."""
     n_train = len(fit_xy[1])
     model.fit(training.make_dataset(*fit_xy, config["batch_size"], shuffle_seed=config["seed"]),
-              validation_data=training.make_dataset(*val_xy, 1024),
+              validation_data=training.make_dataset(*val_xy, 1024) if len(val_xy[1]) else None,
               epochs=config["epochs"], verbose=0, shuffle=False,
               callbacks=[chapter_progress_log(n_train, config["epochs"]),
                          *training.early_stopping(config),
                          *run.backup(on_interrupt=lambda history: save_history(
-                             history, n_train, run.dir))])
+                             history, n_train, run.dir), name=name)])
+
+
+def train_networks(fit_xy, val_xy, config: dict, run: training.Run) -> keras.Model:
+    """Build and train the network; with `ensemble` N, N networks from seeds seed, seed + 1,
+    ... and one model that averages their scores (each member backed up on its own, so
+    --resume retrains none that finished)."""
+    mean, std = channel_statistics(fit_xy[0], config)
+    steps_per_epoch = int(np.ceil(len(fit_xy[1]) / config["batch_size"]))
+    members = []
+    for member in range(config.get("ensemble", 1)):
+        seed = config["seed"] + member
+        keras.utils.set_random_seed(seed)  # each member's own start, the same after a resume
+        with run.strategy.scope():  # variables and optimizer on every replica
+            model = build_model(config, mean=mean, std=std, steps_per_epoch=steps_per_epoch,
+                                name=f"network_{member + 1}" if config.get("ensemble", 1) > 1 else "")
+        if member:
+            print(f"Network {member + 1} of {config['ensemble']} (seed {seed})", flush=True)
+        train(model, fit_xy, val_xy, dict(config, seed=seed), run,
+              name=f"member-{member}" if config.get("ensemble", 1) > 1 else "")
+        members.append(model)
+    if len(members) == 1:
+        return members[0]
+    with run.strategy.scope():
+        return average_of(members)
+
+
+def average_of(members: list) -> keras.Model:
+    """One model whose scores are the mean of the members' scores: one model.keras, one
+    TensorFlow Lite file."""
+    inputs = keras.Input(shape=members[0].inputs[0].shape[1:], name="signals")
+    scores = layers.Average(name="scores")([member(inputs) for member in members])
+    model = keras.Model(inputs, scores, name=f"har_ensemble_of_{len(members)}")
+    model.compile(loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                  metrics=["accuracy"])
+    return model
 
 
 """## Evaluation: metrics and the confusion matrix"""
@@ -241,20 +294,23 @@ def evaluate(model, x_test, y_test) -> dict:
 def save_history(history: dict, n_train: int, run_dir: Path) -> Path:
     """history.csv and the chapter's Figure 26 (loss and accuracy over training iterations):
     after training, or what there is on Ctrl-C."""
+    validated = "val_loss" in history  # not when every training subject is trained on
     runs.write_history_csv(run_dir / "history.csv", {
         "train_loss": history["loss"], "train_accuracy": history["accuracy"],
-        "validation_loss": history["val_loss"], "validation_accuracy": history["val_accuracy"],
+        **({"validation_loss": history["val_loss"],
+            "validation_accuracy": history["val_accuracy"]} if validated else {}),
         "epoch_seconds": history["epoch_seconds"]})
     path = run_dir / "training_progress.png"
     iterations = [n_train * (i + 1) for i in range(len(history["loss"]))]
-    return plotting.plot_lines(path, {
-        "Train losses": (iterations, history["loss"]),
-        "Train accuracies": (iterations, history["accuracy"]),
-        "Validation losses": (iterations, history["val_loss"]),
-        "Validation accuracies": (iterations, history["val_accuracy"])},
-        title="Training session's progress over iterations", xlabel="Training iteration",
-        ylabel="Training Progress (Loss or Accuracy values)",
-        styles=("b--", "g--", "b-", "g-"))
+    lines = {"Train losses": (iterations, history["loss"]),
+             "Train accuracies": (iterations, history["accuracy"])}
+    if validated:
+        lines.update({"Validation losses": (iterations, history["val_loss"]),
+                      "Validation accuracies": (iterations, history["val_accuracy"])})
+    return plotting.plot_lines(path, lines, title="Training session's progress over iterations",
+                               xlabel="Training iteration",
+                               ylabel="Training Progress (Loss or Accuracy values)",
+                               styles=("b--", "g--", "b-", "g-"))
 
 
 """## Putting it together"""
@@ -262,6 +318,9 @@ def save_history(history: dict, n_train: int, run_dir: Path) -> Path:
 
 def run_training(args: argparse.Namespace) -> dict:
     config = cli.resolve_config(args, PRESETS)
+    if config["patience"] and not config["validation_subjects"]:
+        raise UserError(f"--patience {config['patience']}: the {config['preset']} preset holds "
+                        "out no training subject to stop on; pass --patience 0")
     explicit = any(a.startswith("--data-dir") for a in args.argv)
     arrays, source, source_name = load_data(args.data_dir, explicit=explicit)
     with training.start_run(EXAMPLE, args, config, data=str(source),
@@ -283,18 +342,20 @@ def run_training(args: argparse.Namespace) -> dict:
                                     config["seed"])
         fit_x, fit_y = x_train[~held_out], y_train[~held_out]
         val_x, val_y = x_train[held_out], y_train[held_out]
-        print(f"Training on {len(fit_y)} windows, validating on {len(val_y)} windows of "
-              f"{len(np.unique(subjects[held_out]))} held-out training subjects")
+        if len(val_y):
+            print(f"Training on {len(fit_y)} windows, validating on {len(val_y)} windows of "
+                  f"{len(np.unique(subjects[held_out]))} held-out training subjects")
+        else:
+            print(f"Training on {len(fit_y)} windows of all {n_subjects} training subjects "
+                  f"(a fixed budget of {config['epochs']} epochs: nothing to validate)")
 
-        with run.strategy.scope():  # variables and optimizer on every replica
-            model = build_model(config, mean=fit_x.mean(axis=(0, 1)), std=fit_x.std(axis=(0, 1)),
-                                steps_per_epoch=int(np.ceil(len(fit_y) / config["batch_size"])))
-        train(model, (fit_x, fit_y), (val_x, val_y), config, run)
+        model = train_networks((fit_x, fit_y), (val_x, val_y), config, run)
         print("Optimization Finished!")
 
-        _, val_accuracy = model.evaluate(val_x, val_y, batch_size=1024, verbose=0)
         metrics = evaluate(model, x_test, y_test)
-        metrics["validation_accuracy"] = float(val_accuracy)
+        if len(val_y):
+            metrics["validation_accuracy"] = float(
+                model.evaluate(val_x, val_y, batch_size=1024, verbose=0)[1])
         save_history(run.history, len(fit_y), run.dir)
         plotting.plot_confusion_matrix(run.dir / "confusion_matrix.png",
                                        metrics["confusion_matrix"], LABELS,
@@ -302,7 +363,7 @@ def run_training(args: argparse.Namespace) -> dict:
         model.save(run.dir / "model.keras")
         return run.finish(metrics, data_source=source_name, train_windows=len(fit_y),
                           validation_windows=len(val_y), test_windows=len(y_test),
-                          samples_seen=run.state.epochs * len(fit_y))
+                          samples_seen=sum(s.epochs for s in run.states) * len(fit_y))
 
 
 """## Predict: the run's test split, or a phone recording"""

@@ -47,6 +47,11 @@ def candidates() -> dict[str, dict]:
         "change_fixed10": dict(best, transform="log_seasonal_change", epochs=10, patience=0,
                                restore_best_weights=False),
         "change_seq13": dict(best, transform="log_seasonal_change", seq_size=13),
+        # Direct multi-horizon: each network forecasts the next months at once.
+        "direct12": dict(best, horizon=12),
+        "direct12_patience10": dict(best, horizon=12, patience=10),
+        "direct6": dict(best, horizon=6),
+        "direct12_seq12": dict(best, horizon=12, seq_size=12),
     }
 
 

@@ -44,6 +44,21 @@ def comma_list(choices: Sequence[str]):
     return parse
 
 
+def seed_list(text: str) -> list[int]:
+    """`5` -> seeds 0..4; `0-7,42,100` -> exactly those (ranges inclusive), in order."""
+    if text.strip().isdigit():
+        count = cli.positive_int(text)
+        return list(range(count))
+    seeds = []
+    for item in (part.strip() for part in text.split(",")):
+        low, _, high = item.partition("-")
+        if not low.isdigit() or not (high.isdigit() or not high) or int(high or low) < int(low):
+            raise argparse.ArgumentTypeError(
+                f"expected a count (5) or a list of seeds and ranges (0-7,42,100), got {text!r}")
+        seeds += range(int(low), int(high or low) + 1)
+    return list(dict.fromkeys(seeds))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = cli.OneLineParser(prog="python -m benchmarks", description=__doc__,
                                formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -51,8 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="examples to run (default: spam,airline,sentiment,har)")
     parser.add_argument("--presets", type=comma_list(PRESETS), default=list(PRESETS),
                         help="presets to run (default: chapter,best)")
-    parser.add_argument("--seeds", type=cli.positive_int, default=5,
-                        help="seeds 0..N-1 per example and preset (default: 5)")
+    parser.add_argument("--seeds", type=seed_list, default=list(range(5)),
+                        help="seeds per example and preset: a count N for 0..N-1, or a list "
+                             "such as 0-7,42,100 (default: 5)")
     parser.add_argument("--quick", action="store_true",
                         help="dry-run sizes (a few hundred samples, 2 epochs): checks the "
                              "harness, not the models (default: off)")
@@ -250,7 +266,7 @@ def run(args: argparse.Namespace) -> dict:
     results.update(machine=machine, commands=[*results.get("commands", []), command.strip()])
     results.setdefault("runs", [])
     results.setdefault("baselines", [])
-    seeds = list(range(args.seeds))
+    seeds = args.seeds
     start = time.perf_counter()
     elapsed_before = results.get("total_seconds", 0)
 

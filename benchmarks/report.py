@@ -37,12 +37,21 @@ def mean_std(values: list[float], kind: str) -> str:
     return f"{statistics.mean(values):.{digits}f} +- {statistics.stdev(values):.{digits}f}{unit}"
 
 
+def spread(values: list[float], kind: str) -> str:
+    """What a single run may show: the lowest and the highest value over the seeds."""
+    scale, unit, digits = {"pct": (100, "%", 2), "f3": (1, "", 3), "f2": (1, "", 2)}[kind]
+    values = [v * scale for v in values if v is not None]
+    if len(values) < 2:
+        return "-"
+    return f"{min(values):.{digits}f}-{max(values):.{digits}f}{unit}"
+
+
 def _kind(example: str, key: str) -> str:
     return next(kind for name, _, kind in METRICS[example] if name == key)
 
 
-def _headline(example: str, rows: list[dict]) -> str:
-    return " / ".join(mean_std([r[key] for r in rows if key in r], _kind(example, key))
+def _headline(example: str, rows: list[dict], describe=mean_std) -> str:
+    return " / ".join(describe([r[key] for r in rows if key in r], _kind(example, key))
                       for key in HEADLINE[example])
 
 
@@ -82,10 +91,10 @@ def steady_speed(run: dict) -> tuple[float | None, float | None]:
 
 
 def summary_table(results: dict) -> list[str]:
-    lines = ["| example | preset | runs ok | headline figure | baselines, same splits | "
-             "chapter's figure | s/epoch (steady) | train samples/s (steady) | wall s/run | "
-             "peak RSS MB |",
-             "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    lines = ["| example | preset | runs ok | headline figure | single runs (min-max) | "
+             "baselines, same splits | chapter's figure | s/epoch (steady) | "
+             "train samples/s (steady) | wall s/run | peak RSS MB |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for example in METRICS:
         runs, presets, baselines = _group(results, example)
         base = "; ".join(_baseline_cell(example, rows) for rows in baselines.values()) or "-"
@@ -94,7 +103,8 @@ def summary_table(results: dict) -> list[str]:
             ok = [r for r in mine if r["status"] == "ok"]
             lines.append(
                 f"| {example} | {preset} | {_runs_cell(mine)} | "
-                f"{_headline(example, [r['metrics'] for r in ok])} | {base} | "
+                f"{_headline(example, [r['metrics'] for r in ok])} | "
+                f"{_headline(example, [r['metrics'] for r in ok], spread)} | {base} | "
                 f"{CHAPTER_FIGURES[example]} | "
                 f"{mean_std([steady_speed(r)[0] for r in ok], 'f3')} | "
                 f"{mean_std([steady_speed(r)[1] for r in ok], 'f0')} | "

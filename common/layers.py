@@ -30,23 +30,15 @@ class MaskedGlobalMaxPooling1D(keras.layers.Layer):
 
 
 @keras.saving.register_keras_serializable(package="rnn_examples")
-class MeanOfPieces(keras.layers.Layer):
-    """(batch, words, pieces, features) -> (batch, words, features): each word's vector is the
-    mean of its pieces' vectors (padding pieces left out); a word with no piece is masked."""
+class SensorMagnitudes(keras.layers.Layer):
+    """(..., 3k channels) -> (..., 4k): the channels, then the length of each consecutive
+    3-axis group (x, y, z of one sensor). The length does not depend on how the phone is
+    turned, which the axes do."""
 
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self.supports_masking = True
-
-    def call(self, inputs, mask=None):
-        if mask is None:
-            return ops.mean(inputs, axis=2)
-        weights = ops.expand_dims(ops.cast(mask, inputs.dtype), -1)
-        total = ops.sum(inputs * weights, axis=2)
-        return total / ops.maximum(ops.sum(weights, axis=2), ops.cast(1, inputs.dtype))
-
-    def compute_mask(self, inputs, mask=None):
-        return None if mask is None else ops.any(mask, axis=2)
+    def call(self, inputs):
+        lengths = [ops.sqrt(ops.sum(ops.square(inputs[..., i:i + 3]), axis=-1, keepdims=True))
+                   for i in range(0, inputs.shape[-1], 3)]
+        return ops.concatenate([inputs, *lengths], axis=-1)
 
     def compute_output_shape(self, input_shape):
-        return (input_shape[0], input_shape[1], input_shape[3])
+        return (*input_shape[:-1], input_shape[-1] // 3 * 4)

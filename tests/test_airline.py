@@ -267,3 +267,48 @@ def test_forecast_refuses_a_run_of_another_example(tmp_path, capsys):
     (tmp_path / "config.json").write_text(json.dumps({"example": "har", "argv": []}))
     line = run_main_expecting_error(airline_lstm.main, ["forecast", "--run", str(tmp_path)], capsys)
     assert "a run of har, not of airline_lstm.py" in line
+
+
+def test_direct_windows_target_the_months_after_the_window():
+    x, y = airline_lstm.make_windows(np.arange(20, dtype="float32"), seq_size=4, horizon=3)
+    assert x.shape == (14, 4, 1) and y.shape == (14, 3)
+    assert x[0, :, 0].tolist() == [0, 1, 2, 3] and y[0].tolist() == [4, 5, 6]
+    assert x[-1, :, 0].tolist() == [13, 14, 15, 16] and y[-1].tolist() == [17, 18, 19]
+
+
+def test_a_direct_model_outputs_its_horizon():
+    config = dict(airline_lstm.PRESETS["best"], horizon=12, seq_size=6)
+    model = airline_lstm.build_model(config)
+    assert model(np.zeros((2, 6, 1), dtype="float32")).shape == (2, 12)
+
+
+def test_direct_free_running_forecast_feeds_back_blocks():
+    """A direct model predicting 'the next 4 values = the window's last 4' repeats the last 4
+    months (z-scored values) block after block, cut at the horizon asked for."""
+    series = np.arange(1.0, 61.0)
+    scaler = airline_lstm.Scaler("zscore", series)
+    last_four = keras.Sequential([keras.Input((6, 1)), keras.layers.Flatten(),
+                                  keras.layers.Dense(4, use_bias=False, kernel_initializer=
+                                                     keras.initializers.Constant(np.eye(6)[:, 2:]))])
+    free = airline_lstm.forecast_free_running([last_four], scaler, series, 10, seq_size=6)
+    np.testing.assert_allclose(free, [57, 58, 59, 60] * 2 + [57, 58], rtol=1e-5)
+    one = airline_lstm.forecast_one_step([last_four], scaler, series, 5, seq_size=6)
+    np.testing.assert_allclose(one, series[-5 - 4:-4], rtol=1e-5)  # the first of each block
+
+
+def test_direct_dry_run_and_forecast_past_the_data(tmp_path):
+    run_dir = tmp_path / "run"
+    airline_lstm.main(["--preset", "best", "--horizon", "12", "--dry-run",
+                       "--output-dir", str(run_dir)])
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    assert len(metrics["free_running_forecast"]) == 36
+    assert all(math.isfinite(value) for value in metrics["free_running_forecast"])
+    result = airline_lstm.main(["forecast", "--run", str(run_dir), "--months", "30",
+                                "--output-dir", str(tmp_path / "future")])
+    assert len(result["forecast"]) == 30 and result["labels"][0] == "1961-01"
+
+
+def test_horizon_longer_than_the_validation_year_exits_2(tmp_path, capsys):
+    line = run_main_expecting_error(airline_lstm.main, ["--horizon", "13", "--dry-run",
+                                                        "--output-dir", str(tmp_path / "r")], capsys)
+    assert "--horizon 13" in line and "at most 12" in line

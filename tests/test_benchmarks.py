@@ -145,3 +145,22 @@ def test_result_figures_show_every_seed_of_every_model_with_the_better_direction
     assert figures.direction("test_accuracy") == "higher is better"
     [path] = figures.render(results, tmp_path, "r")
     assert path.name == "r-spam.png" and path.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_seeds_are_a_count_or_a_list_with_ranges():
+    assert harness.seed_list("3") == [0, 1, 2]
+    assert harness.seed_list("0-7,42,100") == [0, 1, 2, 3, 4, 5, 6, 7, 42, 100]
+    assert harness.seed_list("5,5,1") == [5, 1]
+    for bad in ("0", "a", "3-1", "1,,2", "-2"):
+        with pytest.raises(argparse.ArgumentTypeError):
+            harness.seed_list(bad)
+
+
+def test_summary_table_shows_what_a_single_run_may_show():
+    def run(seed, accuracy):
+        return {"example": "spam", "preset": "chapter", "seed": seed, "status": "ok",
+                "wall_seconds": 1.0, "metrics": {"test_accuracy": accuracy}}
+
+    results = {"runs": [run(0, 0.95), run(42, 0.92), run(100, 0.97)], "baselines": []}
+    [row] = [line for line in report.summary_table(results) if line.startswith("| spam |")]
+    assert "| 92.00-97.00% |" in row and "94.67 +- 2.52%" in row

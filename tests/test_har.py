@@ -201,3 +201,75 @@ def test_cache_is_keyed_by_content_not_by_the_archive_name(tmp_path):
     zip_folder(first, archive)
     changed = har_lstm.load_har(archive, tmp_path / "cache")
     assert (changed["y_train"] == 0).sum() == 0  # the new labels, not the cached ones
+
+
+def test_sensor_magnitudes_are_each_3_axis_length():
+    from common.layers import SensorMagnitudes
+
+    x = np.random.default_rng(0).normal(size=(2, 128, 9)).astype("float32")
+    out = np.asarray(SensorMagnitudes()(x))
+    assert out.shape == (2, 128, 12)
+    np.testing.assert_array_equal(out[..., :9], x)
+    for sensor in range(3):
+        np.testing.assert_allclose(out[..., 9 + sensor],
+                                   np.linalg.norm(x[..., 3 * sensor:3 * sensor + 3], axis=-1),
+                                   rtol=1e-5)
+    # A rotated phone: the axes change, the lengths do not.
+    turn = np.array([[0, -1, 0], [1, 0, 0], [0, 0, 1]], dtype="float32")
+    rotated = np.concatenate([x[..., 3 * s:3 * s + 3] @ turn for s in range(3)], axis=-1)
+    np.testing.assert_allclose(np.asarray(SensorMagnitudes()(rotated))[..., 9:], out[..., 9:],
+                               rtol=1e-5)
+
+
+def test_magnitudes_model_standardises_twelve_channels():
+    config = dict(har_lstm.PRESETS["best"], magnitudes=True)
+    x = np.random.default_rng(1).normal(2.0, 3.0, size=(40, 128, 9)).astype("float32")
+    mean, std = har_lstm.channel_statistics(x, config)
+    assert mean.shape == std.shape == (12,)
+    model = har_lstm.build_model(config, mean=mean, std=std)
+    normalised = keras.Model(model.input, model.get_layer(index=2).output)(x).numpy()
+    assert normalised.shape == (40, 128, 12)
+    np.testing.assert_allclose(normalised.mean(axis=(0, 1)), 0, atol=1e-3)
+    np.testing.assert_allclose(normalised.std(axis=(0, 1)), 1, atol=1e-3)
+
+
+def test_every_training_subject_trained_on_when_none_is_held_out(tiny_folder, tmp_path,
+                                                                  monkeypatch, capsys):
+    monkeypatch.setitem(har_lstm.PRESETS, "best", dict(har_lstm.PRESETS["best"],
+                                                       validation_subjects=0, patience=0))
+    run_dir = tmp_path / "run"
+    har_lstm.main(["--preset", "best", "--dry-run", "--data-dir", str(tiny_folder.parent),
+                   "--output-dir", str(run_dir)])
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    assert metrics["train_windows"] == N_TRAIN and metrics["validation_windows"] == 0
+    assert "validation_accuracy" not in metrics
+    assert (run_dir / "history.csv").read_text().splitlines()[0] == \
+        "epoch,train_loss,train_accuracy,epoch_seconds"
+    assert (run_dir / "training_progress.png").is_file()
+    assert "of all 6 training subjects" in capsys.readouterr().out
+
+
+def test_early_stopping_without_held_out_subjects_exits_2(tiny_folder, monkeypatch, capsys):
+    monkeypatch.setitem(har_lstm.PRESETS, "best", dict(har_lstm.PRESETS["best"],
+                                                       validation_subjects=0))
+    line = run_main_expecting_error(har_lstm.main, ["--preset", "best", "--patience", "5",
+                                                    "--data-dir", str(tiny_folder.parent)], capsys)
+    assert "--patience 5" in line and "--patience 0" in line
+
+
+def test_an_ensemble_run_saves_one_model_averaging_its_networks(tiny_folder, tmp_path,
+                                                                 monkeypatch):
+    monkeypatch.setitem(har_lstm.PRESETS, "best", dict(har_lstm.PRESETS["best"], ensemble=2))
+    run_dir = tmp_path / "run"
+    har_lstm.main(["--preset", "best", "--dry-run", "--data-dir", str(tiny_folder.parent),
+                   "--output-dir", str(run_dir)])
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    assert metrics["member_epochs"] == [2, 2] and metrics["epochs"] == 4
+    reloaded = keras.models.load_model(run_dir / "model.keras")
+    members = [layer for layer in reloaded.layers if isinstance(layer, keras.Model)]
+    assert len(members) == 2
+    x = har_lstm.dry_run_subset(har_lstm.load_har(tiny_folder.parent, tmp_path / "c"), 42)["x_test"]
+    scores = reloaded.predict(x, verbose=0)
+    np.testing.assert_allclose(scores, np.mean([m.predict(x, verbose=0) for m in members], axis=0),
+                               rtol=1e-5, atol=1e-5)
+    assert not np.allclose(members[0].predict(x, verbose=0), members[1].predict(x, verbose=0))
