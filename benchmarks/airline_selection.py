@@ -6,9 +6,9 @@ series of any scale average.
     python -m benchmarks.airline_selection                      # every candidate, seed 0
     python -m benchmarks.airline_selection --candidates best,patience10 --seeds 2
 
-Writes benchmarks/results/<date>-airline-selection.json (after each candidate) and prints one
-row per candidate: mean MAPE one-step and free-running over the backtest and over the panel,
-and seconds per fit. The preset is the candidate with the lowest mean of those four."""
+Writes benchmarks/results/<date>-airline-selection.json (after each candidate; candidates
+scored before stay in it) and prints one row per candidate: mean MAPE one-step and
+free-running over the backtest and over the panel, and seconds per fit. The preset is the candidate with the lowest mean of those four."""
 
 from __future__ import annotations
 
@@ -92,6 +92,8 @@ def run(args: argparse.Namespace) -> dict:
     chosen = candidates()
     names = args.candidates or list(chosen)
     results = {"candidates": {}, "cases": []}
+    if args.output.is_file():  # scored in several sittings: the others' rows are kept
+        results["candidates"] = json.loads(args.output.read_text())["candidates"]
     cases = series_and_origins()
     for name in names:
         rows = []

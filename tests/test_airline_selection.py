@@ -1,6 +1,8 @@
 """benchmarks/airline_selection.py: the panel loads, and a candidate is scored on the months
 after each origin having seen only the months before it."""
 
+import json
+
 import numpy as np
 
 import airline_lstm
@@ -32,3 +34,12 @@ def test_a_candidate_is_trained_on_the_months_before_the_origin_only(monkeypatch
     assert seen_lengths == [60]  # z-scored values of the 60 months before the origin
     for key in ("mape_one_step", "mape_free_running", "rmse_one_step"):
         assert np.isfinite(scored[key]) and scored[key] > 0
+
+
+def test_candidates_scored_earlier_stay_in_the_results(tmp_path, monkeypatch):
+    output = tmp_path / "selection.json"
+    output.write_text('{"candidates": {"earlier": {"summary": {}, "rows": []}}}')
+    monkeypatch.setattr(airline_selection, "series_and_origins", lambda: [])
+    monkeypatch.setattr(airline_selection, "evaluate", lambda *a, **k: {})
+    airline_selection.main(["--candidates", "direct12", "--output", str(output)])
+    assert list(json.loads(output.read_text())["candidates"]) == ["earlier", "direct12"]

@@ -3,8 +3,6 @@ see the test split."""
 
 import json
 
-import numpy as np
-
 import har_lstm
 from benchmarks import har_selection
 from conftest import run_main_expecting_error
@@ -17,16 +15,18 @@ def test_quick_selection_scores_each_candidate_on_subjects_it_did_not_train_on(t
     seen = []
     original = har_lstm.train
 
-    def spy(model, fit_xy, val_xy, config, run):
+    def spy(model, fit_xy, val_xy, config, run, **kwargs):
         seen.append((len(fit_xy[1]), len(val_xy[1])))
-        return original(model, fit_xy, val_xy, config, run)
+        return original(model, fit_xy, val_xy, config, run, **kwargs)
 
     monkeypatch.setattr(har_lstm, "train", spy)
     output = tmp_path / "selection.json"
-    har_selection.main(["--data-dir", str(folder.parent), "--candidates", "best,magnitudes",
+    output.write_text(json.dumps({"candidates": {"earlier": {"summary": {}, "rows": []}}}))
+    har_selection.main(["--data-dir", str(folder.parent), "--candidates", "one_network,magnitudes",
                         "--seeds", "1", "--quick", "--output", str(output)])
     results = json.loads(output.read_text())
-    assert list(results["candidates"]) == ["best", "magnitudes"]
+    assert list(results["candidates"]) == ["earlier", "one_network", "magnitudes"]  # earlier kept
+    del results["candidates"]["earlier"]
     subjects = [(r % 6) + 1 for r in range(N_TRAIN)]  # write_tiny_har's training subjects
     for name, candidate in results["candidates"].items():
         [row] = candidate["rows"]
