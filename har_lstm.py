@@ -262,7 +262,9 @@ def average_of(members: list) -> keras.Model:
     inputs = keras.Input(shape=members[0].inputs[0].shape[1:], name="signals")
     scores = layers.Average(name="scores")([member(inputs) for member in members])
     model = keras.Model(inputs, scores, name=f"har_ensemble_of_{len(members)}")
-    model.compile(loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+    # Compiled only to evaluate; plain SGD holds no state, so reloading it warns of nothing.
+    model.compile(optimizer=keras.optimizers.SGD(),
+                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
                   metrics=["accuracy"])
     return model
 

@@ -9,14 +9,12 @@ import statistics
 from pathlib import Path
 
 from benchmarks.baselines import CHAPTER_FIGURES
-from benchmarks.report import HEADLINE, METRICS, TITLES
+from benchmarks.report import HEADLINE, METRICS, TITLES, lower_is_better
 from common.plotting import plt
-
-LOWER_IS_BETTER = ("rmse", "mae", "mape")
 
 
 def direction(key: str) -> str:
-    return "lower is better" if key.startswith(LOWER_IS_BETTER) else "higher is better"
+    return "lower is better" if lower_is_better(key) else "higher is better"
 
 
 def chapter_value(example: str) -> float | None:

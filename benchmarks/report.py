@@ -24,6 +24,11 @@ TITLES = {"spam": "spam_rnn.py (SMS Spam Collection, 25% test split)",
           "har": "har_lstm.py (UCI HAR, 2947 test windows of 9 unseen subjects)"}
 HEADLINE = {"spam": ["test_accuracy"], "airline": ["rmse_one_step", "rmse_free_running"],
             "sentiment": ["test_accuracy"], "har": ["test_accuracy"]}
+LOWER_IS_BETTER = ("rmse", "mae", "mape")
+
+
+def lower_is_better(key: str) -> bool:
+    return key.startswith(LOWER_IS_BETTER)
 
 
 def mean_std(values: list[float], kind: str) -> str:
@@ -44,6 +49,17 @@ def spread(values: list[float], kind: str) -> str:
     if len(values) < 2:
         return "-"
     return f"{min(values):.{digits}f}-{max(values):.{digits}f}{unit}"
+
+
+def seed_ranges(seeds: list[int]) -> str:
+    """[0, 1, 2, 3, 42, 100] -> "0-3, 42, 100"."""
+    parts, ordered = [], sorted(set(seeds))
+    for seed in ordered:
+        if parts and seed == parts[-1][1] + 1:
+            parts[-1][1] = seed
+        else:
+            parts.append([seed, seed])
+    return ", ".join(f"{a}-{b}" if b > a else str(a) for a, b in parts)
 
 
 def _kind(example: str, key: str) -> str:
@@ -113,6 +129,52 @@ def summary_table(results: dict) -> list[str]:
     return lines
 
 
+def _best_baselines(example: str, baselines: dict[str, list[dict]], seeds: set[int]) -> str:
+    """The strongest baseline on each headline figure (by its mean over `seeds`, the best
+    preset's), with that figure."""
+    best = []
+    for key in HEADLINE[example]:
+        scored = [(statistics.mean(values), rows[0].get("short", rows[0]["label"]), values)
+                  for rows in baselines.values() if rows[0]["name"] != "failed"
+                  if (values := [r["metrics"][key] for r in rows if key in r["metrics"]
+                                 and (r["seed"] in seeds or not PER_SEED[example])])]
+        if scored:
+            _, name, values = (min if lower_is_better(key) else max)(scored)
+            best.append((name, mean_std(values, _kind(example, key))))
+    if len({name for name, _ in best}) == 1:
+        return f"{best[0][0]}: " + " / ".join(cell for _, cell in best)
+    return " / ".join(f"{name}: {cell}" for name, cell in best) or "-"
+
+
+def compact_table(results: dict) -> list[str]:
+    """One row per example: each preset's headline figure (mean +- std, the range single runs
+    show, the seeds), the strongest baseline on the best preset's splits, the wall time per
+    run."""
+    lines = ["| example | the book | chapter preset | best preset | strongest baseline, the best "
+             "preset's splits | wall time per run |", "| --- | --- | --- | --- | --- | --- |"]
+    for example in METRICS:
+        runs, presets, baselines = _group(results, example)
+        if not runs:
+            continue
+        cells, walls = {}, []
+        for preset in ("chapter", "best"):
+            ok = [r for r in runs if r["preset"] == preset and r["status"] == "ok"]
+            if not ok:
+                cells[preset] = "-"
+                continue
+            metrics = [r["metrics"] for r in ok]
+            seeds = seed_ranges([r["seed"] for r in ok])
+            cells[preset] = (f"{_headline(example, metrics)} (single runs "
+                             f"{_headline(example, metrics, spread)}; seeds {seeds})")
+            seconds = [r["wall_seconds"] for r in ok]
+            walls.append(f"{preset} {min(seconds):.0f}-{max(seconds):.0f} s")
+        compared = {r["seed"] for r in runs if r["preset"] == "best"} or {r["seed"] for r in runs}
+        lines.append(f"| {example} | {CHAPTER_FIGURES[example]} | {cells['chapter']} | "
+                     f"{cells['best']} | {_best_baselines(example, baselines, compared)} | "
+                     f"{', '.join(walls)} |")
+    return lines
+
+
 def example_table(results: dict, example: str) -> list[str]:
     runs, presets, baselines = _group(results, example)
     if not runs and not baselines:
@@ -151,7 +213,7 @@ def render(results: dict) -> str:
              "included; s/epoch and samples/s count training only (validation included), steady "
              "state: the median epoch after the first, which also traces the graph. Airline "
              "epochs are 100 full-batch steps, sentiment epochs 100 steps of 100 sentences.", "",
-             *summary_table(results), ""]
+             *compact_table(results), "", *summary_table(results), ""]
     for example in METRICS:
         lines += example_table(results, example)
     return "\n".join(lines) + "\n"

@@ -164,3 +164,25 @@ def test_summary_table_shows_what_a_single_run_may_show():
     results = {"runs": [run(0, 0.95), run(42, 0.92), run(100, 0.97)], "baselines": []}
     [row] = [line for line in report.summary_table(results) if line.startswith("| spam |")]
     assert "| 92.00-97.00% |" in row and "94.67 +- 2.52%" in row
+
+
+def test_compact_table_names_the_strongest_baseline_per_headline_figure(monkeypatch):
+    def run(preset, seed, one, free):
+        return {"example": "airline", "preset": preset, "seed": seed, "status": "ok",
+                "wall_seconds": 10.0 + seed,
+                "metrics": {"rmse_one_step": one, "rmse_free_running": free}}
+
+    def baseline(name, one, free):
+        return {"example": "airline", "name": name, "short": name, "label": name, "seed": 0,
+                "metrics": {"rmse_one_step": one, "rmse_free_running": free}}
+
+    results = {"runs": [run("chapter", s, 60.0 + s, 100.0) for s in (0, 1, 2, 42)]
+               + [run("best", 0, 20.0, 30.0)],
+               "baselines": [baseline("A", 15.0, 40.0), baseline("B", 18.0, 27.0),
+                             baseline("C", 50.0, 120.0)]}
+    monkeypatch.setitem(report.PER_SEED, "airline", True)  # only the best preset's seed 0 counts
+    results["baselines"].append(dict(baseline("D", 1.0, 1.0), seed=1))
+    [row] = report.compact_table(results)[2:]
+    assert "single runs 60.00-102.00 / 100.00-100.00; seeds 0-2, 42)" in row
+    assert "| A: 15.00 / B: 27.00 |" in row  # lower RMSE is better, per figure
+    assert "chapter 10-52 s, best 10-10 s" in row

@@ -2,6 +2,7 @@
 
 import json
 import math
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -266,7 +267,9 @@ def test_an_ensemble_run_saves_one_model_averaging_its_networks(tiny_folder, tmp
                    "--output-dir", str(run_dir)])
     metrics = json.loads((run_dir / "metrics.json").read_text())
     assert metrics["member_epochs"] == [2, 2] and metrics["epochs"] == 4
-    reloaded = keras.models.load_model(run_dir / "model.keras")
+    with warnings.catch_warnings():  # e.g. "Skipping variable loading for optimizer"
+        warnings.simplefilter("error")
+        reloaded = keras.models.load_model(run_dir / "model.keras")
     members = [layer for layer in reloaded.layers if isinstance(layer, keras.Model)]
     assert len(members) == 2
     x = har_lstm.dry_run_subset(har_lstm.load_har(tiny_folder.parent, tmp_path / "c"), 42)["x_test"]
