@@ -126,11 +126,33 @@ def test_sigterm_in_the_second_ensemble_member_resumes_without_retraining_the_fi
     assert not (run_dir / "backup").exists()
 
 
+def test_sigterm_in_the_second_har_network_resumes_without_retraining_the_first(tmp_path):
+    data_dir = write_tiny_har(tmp_path / "data").parent
+    run_dir = tmp_path / "run"
+    process = start(["har_lstm.py", "--preset", "best", "--dry-run", "--epochs", "30",
+                     "--data-dir", str(data_dir), "--output-dir", str(run_dir)])
+    wait_for_backup(run_dir / "backup" / "member-1", 2, process)
+    process.send_signal(signal.SIGTERM)
+    code, out, err = finish(process)
+    assert code == 130 and "--resume" in err.strip().splitlines()[-1], err[-2000:]
+    assert (run_dir / "backup" / "member-0" / resume.TRAINED).is_file()
+    assert not (run_dir / "backup" / "member-1" / resume.TRAINED).exists()
+
+    code, out, err = finish(start(["har_lstm.py", "--resume", str(run_dir)]))
+    assert code == 0, err[-2000:]
+    assert "Training had finished (30 epochs): its weights are loaded" in out
+    assert "Resuming after epoch" in out and "Network 3 of 3" in out
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    assert metrics["member_epochs"] == [30, 30, 30] and np.isfinite(metrics["test_accuracy"])
+    assert not (run_dir / "backup").exists()
+
+
 def test_ensemble_members_start_from_their_own_seed_whatever_ran_before(tmp_path):
     """Member k is initialised from seed + k, so a resumed ensemble matches an
     uninterrupted one."""
     config = dict(airline_lstm.PRESETS["best"], seed=7, preset="best", ensemble=2, epochs=1)
-    x, y = airline_lstm.make_windows(np.linspace(-1, 1, 60, dtype="float32"), 24)
+    x, y = airline_lstm.make_windows(np.linspace(-1, 1, 60, dtype="float32"), 24,
+                                     config["horizon"])
 
     def member_1_weights(run_dir, member_0_built_first: bool):
         run = training.start_run("airline", argparse.Namespace(
