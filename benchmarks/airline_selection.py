@@ -20,7 +20,7 @@ from typing import Sequence
 
 import numpy as np
 
-from benchmarks.harness import candidate_config, quiet_run
+from benchmarks.harness import candidate_config, quiet_run, selection_parser
 from common import cli
 from common.rolling import rolling_origins, split_at
 
@@ -123,16 +123,9 @@ def run(args: argparse.Namespace) -> dict:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = cli.OneLineParser(prog="python -m benchmarks.airline_selection", description=__doc__,
-                               formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--candidates", type=lambda text: [c for c in text.split(",") if c],
-                        default=None, help="candidates to score (default: all)")
+    parser = selection_parser("airline", __doc__)
     parser.add_argument("--seeds", type=cli.positive_int, default=1,
                         help="seeds 0..N-1 per fit (default: 1)")
-    parser.add_argument("--output", type=Path, default=ROOT / "benchmarks" / "results" / (
-                            time.strftime("%Y-%m-%d") + "-airline-selection.json"),
-                        help="where the JSON goes (default: benchmarks/results/"
-                             "<date>-airline-selection.json)")
     return parser
 
 

@@ -21,11 +21,10 @@ from typing import Sequence
 
 import numpy as np
 
-from benchmarks.harness import candidate_config, quiet_run
+from benchmarks.harness import candidate_config, quiet_run, selection_parser
 from common import cli
 from common.errors import UserError
 
-ROOT = Path(__file__).resolve().parent.parent
 HELD_OUT_SUBJECTS = 4
 
 
@@ -99,21 +98,14 @@ def run(args: argparse.Namespace) -> dict:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = cli.OneLineParser(prog="python -m benchmarks.har_selection", description=__doc__,
-                               formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = selection_parser("har", __doc__)
     parser.add_argument("--data-dir", type=Path, required=True,
                         help="folder with the UCI HAR data (the archive or 'UCI HAR Dataset/')")
-    parser.add_argument("--candidates", type=lambda text: [c for c in text.split(",") if c],
-                        default=None, help="candidates to score (default: all)")
     parser.add_argument("--seeds", type=cli.positive_int, default=2,
                         help="draws 0..N-1 of the held-out subjects (default: 2)")
     parser.add_argument("--quick", action="store_true",
                         help="a few hundred windows and 1 epoch: checks the tool, not the "
                              "candidates (default: off)")
-    parser.add_argument("--output", type=Path, default=ROOT / "benchmarks" / "results" / (
-                            time.strftime("%Y-%m-%d") + "-har-selection.json"),
-                        help="where the JSON goes (default: benchmarks/results/"
-                             "<date>-har-selection.json)")
     return parser
 
 

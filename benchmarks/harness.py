@@ -141,6 +141,21 @@ def quiet_run(example: str, config: dict):
         yield run
 
 
+def selection_parser(name: str, description: str) -> argparse.ArgumentParser:
+    """The flags every preset selection shares: --candidates and --output (results/<date>-
+    <name>-selection.json); each selection adds its own."""
+    parser = cli.OneLineParser(prog=f"python -m benchmarks.{name}_selection",
+                               description=description,
+                               formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--candidates", type=lambda text: [c for c in text.split(",") if c],
+                        default=None, help="candidates to score (default: all)")
+    parser.add_argument("--output", type=Path, default=ROOT / "benchmarks" / "results" / (
+                            time.strftime("%Y-%m-%d") + f"-{name}-selection.json"),
+                        help="where the JSON goes (default: benchmarks/results/"
+                             f"<date>-{name}-selection.json)")
+    return parser
+
+
 """## One run of one script"""
 
 

@@ -15,17 +15,15 @@ from __future__ import annotations
 import argparse
 import json
 import time
-from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 
 from benchmarks.baselines import text_svms
-from benchmarks.harness import candidate_config, comma_list, quiet_run
+from benchmarks.harness import candidate_config, comma_list, quiet_run, selection_parser
 from common import cli, data
 from common.errors import UserError
 
-ROOT = Path(__file__).resolve().parent.parent
 SELECTION_FRACTION = 0.2
 
 
@@ -183,20 +181,13 @@ def run(args: argparse.Namespace) -> dict:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = cli.OneLineParser(prog="python -m benchmarks.text_selection", description=__doc__,
-                               formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = selection_parser("text", __doc__)
     parser.add_argument("--examples", type=comma_list(list(SCORE)), default=list(SCORE),
                         help="spam, sentiment or both (default: spam,sentiment)")
-    parser.add_argument("--candidates", type=lambda text: [c for c in text.split(",") if c],
-                        default=None, help="candidates to score (default: all)")
     parser.add_argument("--seeds", type=cli.positive_int, default=5,
                         help="split seeds 0..N-1 (default: 5)")
     parser.add_argument("--quick", action="store_true",
                         help="dry-run sizes and 1 epoch: checks the harness, not the models")
-    parser.add_argument("--output", type=Path, default=ROOT / "benchmarks" / "results" / (
-                            time.strftime("%Y-%m-%d") + "-text-selection.json"),
-                        help="where the JSON goes (default: benchmarks/results/"
-                             "<date>-text-selection.json)")
     return parser
 
 

@@ -104,10 +104,10 @@ def test_ctrl_c_writes_partial_outputs_and_resume_finishes_the_run(tmp_path):
     assert history_rows(uninterrupted)[0].keys() == rows[0].keys()
 
 
-def test_sigterm_in_the_second_ensemble_member_resumes_without_retraining_the_first(tmp_path):
-    run_dir = tmp_path / "run"
-    process = start(["airline_lstm.py", "--preset", "best", "--dry-run", "--epochs", "12",
-                     "--patience", "12", "--output-dir", str(run_dir)])
+def sigterm_in_the_second_member_then_resume(script: str, flags: list[str], run_dir: Path) -> str:
+    """Train `script` with `flags`, SIGTERM it during its second network, check that only the
+    first one finished, resume; the resumed run's output."""
+    process = start([script, *flags, "--output-dir", str(run_dir)])
     wait_for_backup(run_dir / "backup" / "member-1", 2, process)
     process.send_signal(signal.SIGTERM)
     code, out, err = finish(process)
@@ -115,8 +115,16 @@ def test_sigterm_in_the_second_ensemble_member_resumes_without_retraining_the_fi
     assert (run_dir / "backup" / "member-0" / resume.TRAINED).is_file()
     assert not (run_dir / "backup" / "member-1" / resume.TRAINED).exists()
 
-    code, out, err = finish(start(["airline_lstm.py", "--resume", str(run_dir)]))
+    code, out, err = finish(start([script, "--resume", str(run_dir)]))
     assert code == 0, err[-2000:]
+    return out
+
+
+def test_sigterm_in_the_second_ensemble_member_resumes_without_retraining_the_first(tmp_path):
+    run_dir = tmp_path / "run"
+    out = sigterm_in_the_second_member_then_resume(
+        "airline_lstm.py", ["--preset", "best", "--dry-run", "--epochs", "12", "--patience", "12"],
+        run_dir)
     assert "Training had finished (12 epochs): its weights are loaded" in out
     assert "Resuming after epoch" in out and "[model 2] step: 1200" in out
     assert "\nstep: " not in out  # the first member ran no step
@@ -129,17 +137,9 @@ def test_sigterm_in_the_second_ensemble_member_resumes_without_retraining_the_fi
 def test_sigterm_in_the_second_har_network_resumes_without_retraining_the_first(tmp_path):
     data_dir = write_tiny_har(tmp_path / "data").parent
     run_dir = tmp_path / "run"
-    process = start(["har_lstm.py", "--preset", "best", "--dry-run", "--epochs", "30",
-                     "--data-dir", str(data_dir), "--output-dir", str(run_dir)])
-    wait_for_backup(run_dir / "backup" / "member-1", 2, process)
-    process.send_signal(signal.SIGTERM)
-    code, out, err = finish(process)
-    assert code == 130 and "--resume" in err.strip().splitlines()[-1], err[-2000:]
-    assert (run_dir / "backup" / "member-0" / resume.TRAINED).is_file()
-    assert not (run_dir / "backup" / "member-1" / resume.TRAINED).exists()
-
-    code, out, err = finish(start(["har_lstm.py", "--resume", str(run_dir)]))
-    assert code == 0, err[-2000:]
+    out = sigterm_in_the_second_member_then_resume(
+        "har_lstm.py", ["--preset", "best", "--dry-run", "--epochs", "30",
+                        "--data-dir", str(data_dir)], run_dir)
     assert "Training had finished (30 epochs): its weights are loaded" in out
     assert "Resuming after epoch" in out and "Network 3 of 3" in out
     metrics = json.loads((run_dir / "metrics.json").read_text())
