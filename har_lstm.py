@@ -259,9 +259,7 @@ def train_networks(fit_xy, val_xy, config: dict, run: training.Run) -> keras.Mod
 def average_of(members: list) -> keras.Model:
     """One model whose scores are the mean of the members' scores: one model.keras, one
     TensorFlow Lite file."""
-    inputs = keras.Input(shape=members[0].inputs[0].shape[1:], name="signals")
-    scores = layers.Average(name="scores")([member(inputs) for member in members])
-    model = keras.Model(inputs, scores, name=f"har_ensemble_of_{len(members)}")
+    model = training.average_models(members, name=f"har_ensemble_of_{len(members)}")
     # Compiled only to evaluate; plain SGD holds no state, so reloading it warns of nothing.
     model.compile(optimizer=keras.optimizers.SGD(),
                   loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
@@ -456,24 +454,8 @@ def run_export(args: argparse.Namespace) -> dict:
     """model.tflite (builtin ops only; the normalisation is inside the model), then the
     exported file run on the whole test split with the TensorFlow Lite interpreter."""
     model, config = restore_run(args.run)
-    content = tflite.convert(model, quantize=args.quantize)
-    name = "model_quantized.tflite" if args.quantize else "model.tflite"
-    runs.write_bytes(Path(args.run) / name, content)
     x_test, y_test = load_test_split(config, args.data_dir)
-    outputs, seconds = tflite.run(content, x_test)
-    keras_predicted = model.predict(x_test, verbose=0).argmax(axis=1)
-    result = {"file": str(Path(args.run) / name), "bytes": len(content),
-              "quantized": args.quantize,
-              "tflite_accuracy": float((outputs.argmax(axis=1) == y_test).mean()),
-              "keras_accuracy": float((keras_predicted == y_test).mean()),
-              "milliseconds_per_window": round(1000 * seconds, 3), "test_windows": len(y_test)}
-    print(f"Wrote {result['file']}: {len(content) / 1024:.1f} KiB, builtin ops only")
-    print(f"Test accuracy: TensorFlow Lite {result['tflite_accuracy']:.4f}, Keras "
-          f"{result['keras_accuracy']:.4f} ({len(y_test)} windows)")
-    print(f"Latency: {result['milliseconds_per_window']:.3f} ms per window on this CPU "
-          "(one window at a time)")
-    runs.write_json(Path(args.run) / name.replace(".tflite", ".json"), result)
-    return result
+    return tflite.export_and_check(model, args.run, x_test, y_test, quantize=args.quantize)
 
 
 """## Command line"""

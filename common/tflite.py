@@ -11,9 +11,11 @@ import contextlib
 import io
 import time
 import warnings
+from pathlib import Path
 
 import numpy as np
 
+from common import runs
 from common.lazy import keras, tf
 
 
@@ -68,3 +70,26 @@ def operators(model_content: bytes) -> set[str]:
     """The names of the operators in the file (builtin ones are upper case, e.g. WHILE)."""
     runner = interpreter(model_content)
     return {detail["op_name"] for detail in runner._get_ops_details()}
+
+
+def export_and_check(model: keras.Model, run_dir: Path, x: np.ndarray, y: np.ndarray,
+                     quantize: bool = False) -> dict:
+    """RUN_DIR/model.tflite (or model_quantized.tflite), then that file run on every input of
+    `x` with the interpreter: its accuracy on the labels `y` next to the Keras model's, its
+    size and its latency, printed and written beside it as JSON."""
+    content = convert(model, quantize=quantize)
+    name = "model_quantized.tflite" if quantize else "model.tflite"
+    runs.write_bytes(Path(run_dir) / name, content)
+    outputs, seconds = run(content, x)
+    keras_predicted = model.predict(x, verbose=0).argmax(axis=1)
+    result = {"file": str(Path(run_dir) / name), "bytes": len(content), "quantized": quantize,
+              "tflite_accuracy": float((outputs.argmax(axis=1) == y).mean()),
+              "keras_accuracy": float((keras_predicted == y).mean()),
+              "milliseconds_per_window": round(1000 * seconds, 3), "test_windows": len(y)}
+    print(f"Wrote {result['file']}: {len(content) / 1024:.1f} KiB, builtin ops only")
+    print(f"Test accuracy: TensorFlow Lite {result['tflite_accuracy']:.4f}, Keras "
+          f"{result['keras_accuracy']:.4f} ({len(y)} windows)")
+    print(f"Latency: {result['milliseconds_per_window']:.3f} ms per window on this CPU "
+          "(one window at a time)")
+    runs.write_json(Path(run_dir) / name.replace(".tflite", ".json"), result)
+    return result

@@ -118,3 +118,11 @@ def early_stopping(config: dict) -> list:
     return [keras.callbacks.EarlyStopping(
         monitor="val_loss", patience=config["patience"],
         restore_best_weights=config.get("restore_best_weights", True))]
+
+
+def average_models(members: list, name: str) -> keras.Model:
+    """One model whose output is the mean of the members' outputs on the same input (an
+    ensemble that saves and exports as a single model)."""
+    inputs = keras.Input(shape=members[0].inputs[0].shape[1:], name=members[0].inputs[0].name)
+    outputs = keras.layers.Average(name="mean_of_members")([member(inputs) for member in members])
+    return keras.Model(inputs, outputs, name=name)
