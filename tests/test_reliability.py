@@ -73,7 +73,7 @@ def files(run_dir: Path) -> list[str]:
 
 
 def test_ctrl_c_writes_partial_outputs_and_resume_finishes_the_run(tmp_path):
-    run_dir, epochs = tmp_path / "run", 40
+    run_dir, epochs = tmp_path / "run", 300  # seconds left to interrupt, even on busy cores
     process = start(["spam_rnn.py", "--dry-run", "--epochs", str(epochs), "--output-dir", str(run_dir)])
     wait_for_backup(run_dir / "backup", 3, process)
     process.send_signal(signal.SIGINT)
