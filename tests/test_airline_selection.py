@@ -4,6 +4,7 @@ after each origin having seen only the months before it."""
 import json
 
 import numpy as np
+import pytest
 
 import airline_lstm
 from benchmarks import airline_selection
@@ -36,6 +37,7 @@ def test_a_candidate_is_trained_on_the_months_before_the_origin_only(monkeypatch
         assert np.isfinite(scored[key]) and scored[key] > 0
 
 
+@pytest.mark.filterwarnings("ignore:Mean of empty slice", "ignore:invalid value")
 def test_candidates_scored_earlier_stay_in_the_results(tmp_path, monkeypatch):
     output = tmp_path / "selection.json"
     output.write_text('{"candidates": {"earlier": {"summary": {}, "rows": []}}}')
