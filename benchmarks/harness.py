@@ -288,7 +288,8 @@ def run(args: argparse.Namespace) -> dict:
     for example in args.examples:
         for preset in args.presets:
             for seed in seeds:
-                record = run_script(example, preset, seed, args, work_dir)
+                record = dict(run_script(example, preset, seed, args, work_dir),
+                              commit=machine["commit"])  # sittings may differ in commit
                 results["runs"] = merge(results["runs"], [record],
                                         key=lambda r: (r["example"], r["preset"], r["seed"]))
                 results["total_seconds"] = round(elapsed_before + time.perf_counter() - start, 1)

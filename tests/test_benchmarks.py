@@ -30,6 +30,7 @@ def test_quick_benchmark_writes_json_and_markdown_with_every_row(tmp_path):
     assert set(runs) == {(e, p, 0) for e in ("spam", "airline") for p in ("chapter", "best")}
     for run in runs.values():
         assert run["status"] == "ok", run
+        assert run["commit"] == results["machine"]["commit"] != ""
         assert run["wall_seconds"] > 0 and run["peak_rss_mb"] > 50
         assert run["seconds_per_epoch"] > 0 and run["samples_per_second"] > 0
         assert (tmp_path / "work" / f"{run['example']}-{run['preset']}-seed0" / "metrics.json").is_file()
