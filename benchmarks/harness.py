@@ -69,6 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--seeds", type=seed_list, default=list(range(5)),
                         help="seeds per example and preset: a count N for 0..N-1, or a list "
                              "such as 0-7,42,100 (default: 5)")
+    parser.add_argument("--baselines-only", action="store_true",
+                        help="compute only the baselines of these examples and seeds, keeping "
+                             "the runs already in the day's results (default: off)")
     parser.add_argument("--quick", action="store_true",
                         help="dry-run sizes (a few hundred samples, 2 epochs): checks the "
                              "harness, not the models (default: off)")
@@ -286,7 +289,7 @@ def run(args: argparse.Namespace) -> dict:
     elapsed_before = results.get("total_seconds", 0)
 
     for example in args.examples:
-        for preset in args.presets:
+        for preset in [] if args.baselines_only else args.presets:
             for seed in seeds:
                 record = dict(run_script(example, preset, seed, args, work_dir),
                               commit=machine["commit"])  # sittings may differ in commit

@@ -187,3 +187,25 @@ def test_compact_table_names_the_strongest_baseline_per_headline_figure(monkeypa
     assert "single runs 60.00-102.00 / 100.00-100.00; seeds 0-2, 42)" in row
     assert "| A: 15.00 / B: 27.00 |" in row  # lower RMSE is better, per figure
     assert "chapter 10-52 s, best 10-10 s" in row
+
+
+def test_baselines_only_keeps_the_runs_and_adds_the_baselines(tmp_path):
+    results_dir = tmp_path / "results"
+    argv = ["--examples", "airline", "--seeds", "1", "--quick", "--baselines-only",
+            "--results-dir", str(results_dir), "--work-dir", str(tmp_path / "work")]
+    harness.main(argv)
+    [json_path] = results_dir.glob("*-quick.json")
+    results = json.loads(json_path.read_text())
+    assert results["runs"] == [] and {b["name"] for b in results["baselines"]} >= {"sarima"}
+    assert not list((tmp_path / "work").glob("airline-*"))  # no script ran
+
+
+def test_har_cnn_baselines_on_held_out_and_on_every_subject(tmp_path):
+    from benchmarks import baselines
+    from test_har import write_tiny_har
+
+    folder = write_tiny_har(tmp_path / "data")
+    rows = baselines.har(0, quick=True, data_dir=folder.parent)
+    assert set(rows) == {"cnn_1d", "cnn_1d_all_subjects"}
+    for row in rows.values():
+        assert 0 <= row["metrics"]["test_accuracy"] <= 1
