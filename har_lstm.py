@@ -238,17 +238,17 @@ def train_networks(fit_xy, val_xy, config: dict, run: training.Run) -> keras.Mod
     --resume retrains none that finished)."""
     mean, std = channel_statistics(fit_xy[0], config)
     steps_per_epoch = int(np.ceil(len(fit_xy[1]) / config["batch_size"]))
-    members = []
-    for member in range(config.get("ensemble", 1)):
+    members, networks = [], config.get("ensemble", 1)  # runs of older versions lack it
+    for member in range(networks):
         seed = config["seed"] + member
         keras.utils.set_random_seed(seed)  # each member's own start, the same after a resume
         with run.strategy.scope():  # variables and optimizer on every replica
             model = build_model(config, mean=mean, std=std, steps_per_epoch=steps_per_epoch,
-                                name=f"network_{member + 1}" if config.get("ensemble", 1) > 1 else "")
-        if member:
-            print(f"Network {member + 1} of {config['ensemble']} (seed {seed})", flush=True)
+                                name=f"network_{member + 1}" if networks > 1 else "")
+        if networks > 1:
+            print(f"Network {member + 1} of {networks} (seed {seed})", flush=True)
         train(model, fit_xy, val_xy, dict(config, seed=seed), run,
-              name=f"member-{member}" if config.get("ensemble", 1) > 1 else "")
+              name=f"member-{member}" if networks > 1 else "")
         members.append(model)
     if len(members) == 1:
         return members[0]
