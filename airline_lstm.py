@@ -328,14 +328,14 @@ def run_training(args: argparse.Namespace) -> dict:
     train, test = split_data(series)
     seq_size, n_validation, horizon = config["seq_size"], SEASON, config["horizon"]
     skipped = OFFSETS[config["transform"]]  # months lost to differencing
+    if horizon > SEASON:  # early stopping validates on the last training year
+        raise UserError(f"--horizon {horizon}: at most {SEASON} months (the validation year); "
+                        "longer forecasts are built from blocks of it")
     min_train = skipped + n_validation + seq_size + horizon
     if len(train) < min_train or len(test) < 1:
         raise UserError(f"{csv_path}: {len(series)} values are too few for windows of {seq_size} "
                         f"months, a validation year and a test part; use at least "
                         f"{int(np.ceil(min_train / 0.75)) + 1} values or a smaller --seq-size")
-    if horizon > SEASON:  # early stopping validates on the last training year
-        raise UserError(f"--horizon {horizon}: at most {SEASON} months (the validation year); "
-                        "longer forecasts are built from blocks of it")
     scaler = Scaler(config["transform"], train)
     with training.start_run(EXAMPLE, args, config, csv=str(csv_path), column=args.column,
                             normalisation={"mean": scaler.mean, "std": scaler.std}) as run:

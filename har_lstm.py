@@ -134,7 +134,7 @@ def build_model(config: dict, mean=None, std=None, steps_per_epoch: int = 1,
     linear scores. `l2` is lambda_loss_amount on every weight (tf.nn.l2_loss halves the
     square, hence the / 2). The best preset: standardised channels, residual convolutions,
     a bidirectional LSTM over the shortened sequence, mean and max over time. `mean` and
-    `std` are per channel of what the model normalises (model_channels)."""
+    `std` are per channel of what the model normalises (channel_statistics)."""
     l2 = keras.regularizers.L2(config["l2"] / 2) if config["l2"] else None
     weights = dict(kernel_regularizer=l2, bias_regularizer=l2)
     inputs = keras.Input(shape=(128, 9), name="signals")
@@ -168,15 +168,11 @@ def build_model(config: dict, mean=None, std=None, steps_per_epoch: int = 1,
     return model
 
 
-def model_channels(x: np.ndarray, config: dict) -> np.ndarray:
-    """The channels the best preset's model standardises: the nine signals, and with
-    `magnitudes` the length of each sensor's 3-axis vector (any way the phone is held)."""
-    return np.asarray(extra_layers.SensorMagnitudes()(x)) if config.get("magnitudes") else x
-
-
 def channel_statistics(x: np.ndarray, config: dict) -> tuple[np.ndarray, np.ndarray]:
-    """Per-channel mean and standard deviation of the training windows (never the test's)."""
-    channels = model_channels(x, config)
+    """Per-channel mean and standard deviation of the training windows (never the test's),
+    of the channels the best preset's model standardises: the nine signals, and with
+    `magnitudes` the length of each sensor's 3-axis vector (any way the phone is held)."""
+    channels = np.asarray(extra_layers.SensorMagnitudes()(x)) if config.get("magnitudes") else x
     return channels.mean(axis=(0, 1)), channels.std(axis=(0, 1))
 
 

@@ -13,14 +13,14 @@ free-running over the backtest and over the panel, and seconds per fit. The pres
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 
-from benchmarks.harness import candidate_config, quiet_run, selection_parser
+from benchmarks.harness import (candidate_config, load_selection, quiet_run, save_selection,
+                                selection_parser)
 from common import cli
 from common.rolling import rolling_origins, split_at
 
@@ -92,9 +92,7 @@ def evaluate(config: dict, series: np.ndarray, origin: int, horizon: int, seed: 
 def run(args: argparse.Namespace) -> dict:
     chosen = candidates()
     names = args.candidates or list(chosen)
-    results = {"candidates": {}, "cases": []}
-    if args.output.is_file():  # scored in several sittings: the others' rows are kept
-        results["candidates"] = json.loads(args.output.read_text())["candidates"]
+    results = {"candidates": load_selection(args.output).get("candidates", {}), "cases": []}
     cases = series_and_origins()
     for name in names:
         rows = []
@@ -117,8 +115,7 @@ def run(args: argparse.Namespace) -> dict:
               f"{summary['panel_mape_one_step']:6.2f} free {summary['panel_mape_free_running']:6.2f}"
               f" | mean {summary['overall_mape']:6.2f} | {summary['seconds_per_fit']:5.1f} s/fit",
               flush=True)
-        args.output.parent.mkdir(parents=True, exist_ok=True)  # after each candidate
-        args.output.write_text(json.dumps(results, indent=1, default=float) + "\n")
+        save_selection(args.output, results)
     return results
 
 

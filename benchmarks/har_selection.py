@@ -14,14 +14,14 @@ preset then trains on every training subject (held-out subjects would only be wa
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 
-from benchmarks.harness import candidate_config, quiet_run, selection_parser
+from benchmarks.harness import (candidate_config, load_selection, quiet_run, save_selection,
+                                selection_parser)
 from common import cli
 from common.errors import UserError
 
@@ -77,9 +77,8 @@ def run(args: argparse.Namespace) -> dict:
     if args.quick:
         pick = np.random.default_rng(0).permutation(len(y))[:har_lstm.DRY_RUN_WINDOWS[0]]
         x, y, subjects = x[pick], y[pick], subjects[pick]
-    results = {"held_out_subjects": HELD_OUT_SUBJECTS, "candidates": {}}
-    if args.output.is_file():  # scored in several sittings: the others' rows are kept
-        results["candidates"] = json.loads(args.output.read_text())["candidates"]
+    results = {"held_out_subjects": HELD_OUT_SUBJECTS,
+               "candidates": load_selection(args.output).get("candidates", {})}
     for name in names:
         rows = []
         for seed in range(args.seeds):
@@ -88,8 +87,7 @@ def run(args: argparse.Namespace) -> dict:
                        for key in ("accuracy", "f1_weighted", "seconds")}
             results["candidates"][name] = {"config": chosen[name], "summary": summary,
                                            "rows": rows}
-            args.output.parent.mkdir(parents=True, exist_ok=True)  # after each fit
-            args.output.write_text(json.dumps(results, indent=1, default=float) + "\n")
+            save_selection(args.output, results)  # after each fit
         draws = ", ".join(f"{100 * r['accuracy']:.2f}" for r in rows)
         print(f"{name:<22} held-out accuracy {100 * summary['accuracy']:6.2f}% (draws: "
               f"{draws}) | weighted F1 "

@@ -159,6 +159,17 @@ def selection_parser(name: str, description: str) -> argparse.ArgumentParser:
     return parser
 
 
+def load_selection(path: Path) -> dict:
+    """A selection's earlier results (scored in several sittings, none is lost), or {}."""
+    return json.loads(path.read_text()) if path.is_file() else {}
+
+
+def save_selection(path: Path, results: dict) -> None:
+    """Written after each candidate, whole or not at all: a later failure loses nothing."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_json(path, results)
+
+
 """## One run of one script"""
 
 

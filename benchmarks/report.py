@@ -31,9 +31,13 @@ def lower_is_better(key: str) -> bool:
     return key.startswith(LOWER_IS_BETTER)
 
 
+# Per kind of figure: (scale, unit, digits).
+FORMATS = {"pct": (100, "%", 2), "f3": (1, "", 3), "f2": (1, "", 2), "f1": (1, "", 1),
+           "f0": (1, "", 0)}
+
+
 def mean_std(values: list[float], kind: str) -> str:
-    scale, unit, digits = {"pct": (100, "%", 2), "f3": (1, "", 3), "f2": (1, "", 2),
-                           "f1": (1, "", 1), "f0": (1, "", 0)}[kind]
+    scale, unit, digits = FORMATS[kind]
     values = [v * scale for v in values if v is not None]
     if not values:
         return "-"
@@ -44,7 +48,7 @@ def mean_std(values: list[float], kind: str) -> str:
 
 def spread(values: list[float], kind: str) -> str:
     """What a single run may show: the lowest and the highest value over the seeds."""
-    scale, unit, digits = {"pct": (100, "%", 2), "f3": (1, "", 3), "f2": (1, "", 2)}[kind]
+    scale, unit, digits = FORMATS[kind]
     values = [v * scale for v in values if v is not None]
     if len(values) < 2:
         return "-"

@@ -13,14 +13,14 @@ per candidate: mean selection accuracy (and spam F1) over the seeds, seconds per
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from typing import Sequence
 
 import numpy as np
 
 from benchmarks.baselines import text_svms
-from benchmarks.harness import candidate_config, comma_list, quiet_run, selection_parser
+from benchmarks.harness import (candidate_config, comma_list, load_selection, quiet_run,
+                                save_selection, selection_parser)
 from common import cli, data
 from common.errors import UserError
 
@@ -158,7 +158,7 @@ def run(args: argparse.Namespace) -> dict:
         if unknown:
             raise UserError(f"--candidates: {example} has no candidate {unknown[0]!r}; choose "
                             f"from {', '.join(candidates(example))}")
-    results = json.loads(args.output.read_text()) if args.output.is_file() else {}
+    results = load_selection(args.output)
     seeds = list(range(args.seeds))
     for example in args.examples:
         mine = results.setdefault(example, {"candidates": {}, "baselines": {}})
@@ -169,14 +169,13 @@ def run(args: argparse.Namespace) -> dict:
             mine["candidates"][name] = {"config": chosen[name], "seeds": seeds,
                                         "summary": summarise(rows), "rows": rows}
             print(_line(example, name, mine["candidates"][name]["summary"]), flush=True)
-            args.output.parent.mkdir(parents=True, exist_ok=True)  # after each candidate
-            args.output.write_text(json.dumps(results, indent=1) + "\n")
+            save_selection(args.output, results)
         per_seed = [BASELINES[example](seed, args.quick) for seed in seeds]
         for name in per_seed[0]:
             rows = [{"seed": seed, **scores[name]} for seed, scores in zip(seeds, per_seed)]
             mine["baselines"][name] = {"seeds": seeds, "summary": summarise(rows), "rows": rows}
             print(_line(example, name, mine["baselines"][name]["summary"]), flush=True)
-        args.output.write_text(json.dumps(results, indent=1) + "\n")
+        save_selection(args.output, results)
     return results
 
 
