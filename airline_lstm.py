@@ -7,6 +7,7 @@ with Keras 3, with naive and seasonal-naive baselines computed on the same split
 
     python airline_lstm.py                        # the chapter's configuration (default)
     python airline_lstm.py --preset best          # yearly growth of logs, 12 months at once, 5 LSTMs
+                                                  # trained on this and 5 other series
     python airline_lstm.py --csv my.csv --column Sales   # your own monthly series
     python airline_lstm.py forecast --run RUN_DIR --months 24  # past the end of the data
 
@@ -30,6 +31,7 @@ from common.lazy import keras, layers
 
 EXAMPLE = "airline"
 BUNDLED_CSV = DEFAULT_DATA_DIR / "airline-passengers.csv"
+PANEL_DIR = DEFAULT_DATA_DIR / "panel"  # other monthly series (data/README.md)
 SEASON = 12  # months
 STEPS_PER_EPOCH = 100  # the chapter records losses and checks patience every 100 steps
 
@@ -40,15 +42,16 @@ PRESETS = {
     # of 100 steps each. An "epoch" here is those 100 steps.
     "chapter": dict(epochs=200, batch_size="full", learning_rate=0.003, transform="zscore",
                     seq_size=5, hidden_dim=5, patience=3, restore_best_weights=False, ensemble=1,
-                    horizon=1),
+                    horizon=1, other_series="none"),
     # Ours: log + seasonal (12-month) differences, a two-year window, a wider LSTM whose last
-    # state forecasts the next 12 months at once (fed back a year at a time), the mean of
-    # several independently initialised LSTMs; restores the best validation weights. Chosen
-    # by rolling origins inside the training months and on other series (python -m
-    # benchmarks.airline_selection), never on the test months.
-    "best": dict(epochs=60, batch_size="full", learning_rate=0.003, transform="log_seasonal",
-                 seq_size=24, hidden_dim=16, patience=3, restore_best_weights=True, ensemble=5,
-                 horizon=12),
+    # state forecasts the next 12 months at once (fed back a year at a time), one "global"
+    # network trained on this series and the five other monthly series of data/panel/ in
+    # batches of 256 windows, the mean of several independently initialised LSTMs; restores
+    # the best validation weights. Chosen by rolling origins inside the training months and
+    # on other series (python -m benchmarks.airline_selection), never on the test months.
+    "best": dict(epochs=60, batch_size=256, learning_rate=0.003, transform="log_seasonal",
+                 seq_size=24, hidden_dim=16, patience=10, restore_best_weights=True, ensemble=5,
+                 horizon=12, other_series="panel"),
 }
 
 """## Description of the dataset"""
@@ -145,6 +148,34 @@ def make_windows(values: np.ndarray, seq_size: int, horizon: int = 1):
     return x.astype("float32"), y.astype("float32")
 
 
+def other_series_windows(config: dict, exclude: Path | None = None, months=None,
+                         first_unseen: int | None = None):
+    """Windows of the other monthly series in data/panel/, each transformed with its own
+    statistics, to train one "global" network on many series (the airline's training
+    months give only 49 windows of the best preset). `exclude`: the series being
+    forecast. A series that overlaps the forecast one in time keeps only its months before
+    `months[first_unseen]`, the first month the forecast may not see. Returns (x, y, names),
+    or None when config["other_series"] is "none"."""
+    if config.get("other_series", "none") == "none":
+        return None
+    xs, ys, names = [], [], []
+    for path in sorted(PANEL_DIR.glob("*.csv")):
+        if exclude is not None and path.resolve() == Path(exclude).resolve():
+            continue
+        loaded = load_series(path, "Value")
+        values = loaded.to_numpy()
+        if months is not None and first_unseen is not None and loaded.index[0] <= months[-1]:
+            values = values[loaded.index < months[first_unseen]]
+        if len(values) < OFFSETS[config["transform"]] + config["seq_size"] + config["horizon"]:
+            continue  # nothing before the cut
+        x, y = make_windows(Scaler(config["transform"], values).to_model(values),
+                            config["seq_size"], config["horizon"])
+        xs.append(x), ys.append(y), names.append(path.stem)
+    if not xs:
+        return None
+    return np.concatenate(xs), np.concatenate(ys), names
+
+
 """## LSTM predictive model"""
 
 
@@ -195,13 +226,18 @@ def train_network(train_xy, validation_xy, config: dict, run: training.Run, memb
     return model
 
 
-def train_ensemble(values: np.ndarray, config: dict, run: training.Run) -> list:
-    """`config["ensemble"]` networks on the model values of the training months, seeds seed,
-    seed + 1, ...; early stopping watches the windows whose targets end in the last training
-    year. Each network's training is backed up under backup/member-K until the run is
-    finished, so --resume retrains none of them."""
+def train_ensemble(values: np.ndarray, config: dict, run: training.Run, others=None) -> list:
+    """`config["ensemble"]` networks on the model values of the training months (and the
+    windows of other series, `others`, this series' counted `series_weight` times), seeds
+    seed, seed + 1, ...; early stopping watches this series' windows whose targets end in
+    its last training year. Each network's training is backed up under backup/member-K
+    until the run is finished, so --resume retrains none of them."""
     seq_size, horizon = config["seq_size"], config.get("horizon", 1)
     train_xy = make_windows(values[:len(values) - SEASON], seq_size, horizon)
+    if others is not None:  # this series' windows repeated, so that the others don't drown it
+        repeats = config.get("series_weight", 1)
+        train_xy = tuple(np.concatenate([np.repeat(own, repeats, axis=0), other])
+                         for own, other in zip(train_xy, others[:2]))
     validation_xy = make_windows(values[len(values) - SEASON - seq_size:], seq_size, horizon)
     return [train_network(train_xy, validation_xy, config, run, member)
             for member in range(config["ensemble"])]
@@ -347,7 +383,11 @@ def run_training(args: argparse.Namespace) -> dict:
             months[scaler.offset:] if months is not None else range(len(normalised)),
             normalised)}, title="Normalized time series", xlabel="Month" if months is not None
             else "ID", ylabel="Normalized value")
-        models = train_ensemble(values, config, run)
+        others = other_series_windows(config, csv_path, months, first_unseen=len(train))
+        if others is not None:
+            print(f"Also {len(others[0])} training windows of {len(others[2])} other series "
+                  f"({', '.join(others[2])}), each normalised by its own statistics")
+        models = train_ensemble(values, config, run, others)
 
         one_step = forecast_one_step(models, scaler, series, len(test), seq_size)
         free_running = forecast_free_running(models, scaler, train, len(test), seq_size)
@@ -365,9 +405,10 @@ def run_training(args: argparse.Namespace) -> dict:
             for number, model in enumerate(models, start=1):
                 model.save(run.dir / "ensemble" / f"member-{number}.keras")
         steps = sum(state.epochs for state in run.states) * STEPS_PER_EPOCH
-        return run.finish(metrics, steps=steps,
-                          samples_seen=steps * batch_size(
-                              config, len(values) - SEASON - seq_size - horizon + 1),
+        windows = len(values) - SEASON - seq_size - horizon + 1 + (
+            len(others[0]) if others is not None else 0)
+        return run.finish(metrics, steps=steps, samples_seen=steps * batch_size(config, windows),
+                          other_series=others[2] if others is not None else [],
                           train_months=len(train), test_months=len(test),
                           one_step_forecast=one_step.tolist(),
                           free_running_forecast=free_running.tolist())
@@ -451,6 +492,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="LSTMs trained and averaged " + cli.preset_default(PRESETS, "ensemble"))
     parser.add_argument("--seq-size", type=cli.positive_int,
                         help="months per input window " + cli.preset_default(PRESETS, "seq_size"))
+    parser.add_argument("--other-series", choices=["none", "panel"],
+                        help="also train on the monthly series in data/panel/ (one global "
+                             "network for many series) " + cli.preset_default(PRESETS, "other_series"))
     parser.add_argument("--horizon", type=cli.positive_int,
                         help="months each network forecasts at once; above 1 the forecasts "
                              "are fed back in blocks (direct multi-horizon) "

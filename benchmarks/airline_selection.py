@@ -32,8 +32,10 @@ AIRLINE_TRAIN_MONTHS = 108  # the script's 75%: the test months are never read h
 def candidates() -> dict[str, dict]:
     import airline_lstm
 
-    # The previous best preset, one month at a time; "direct12" is the best preset now.
-    best = dict(airline_lstm.PRESETS["best"], horizon=1)
+    # The first best preset (one month at a time, full batches, patience 3, this series
+    # only); "direct12" was the next one and "direct12_panel_b256_patience10" is the preset now.
+    best = dict(airline_lstm.PRESETS["best"], horizon=1, batch_size="full", patience=3,
+                other_series="none")
     return {
         "one_month": dict(best),
         "patience10": dict(best, patience=10),
@@ -53,35 +55,50 @@ def candidates() -> dict[str, dict]:
         "direct12_patience10": dict(best, horizon=12, patience=10),
         "direct6": dict(best, horizon=6),
         "direct12_seq12": dict(best, horizon=12, seq_size=12),
+        # One global network: also trained on the other panel series (cut at the origin
+        # where they overlap it in time).
+        "direct12_panel": dict(best, horizon=12, other_series="panel"),
+        "direct12_panel_b256": dict(best, horizon=12, other_series="panel", batch_size=256),
+        "direct12_panel_b256_h32": dict(best, horizon=12, other_series="panel", batch_size=256,
+                                        hidden_dim=32),
+        "direct12_panel_b256_patience10": dict(best, horizon=12, other_series="panel",
+                                               batch_size=256, patience=10),
+        "direct12_panel_b256_weight10": dict(best, horizon=12, other_series="panel",
+                                             batch_size=256, series_weight=10),
     }
 
 
-def series_and_origins() -> list[tuple[str, str, np.ndarray, list[int], int]]:
-    """(group, name, series, origins, horizon): two yearly origins inside the airline
-    training months; two 24-month origins at the end of each panel series."""
+def series_and_origins() -> list[tuple]:
+    """(group, name, series, origins, horizon, path, months): two yearly origins inside the
+    airline training months; two 24-month origins at the end of each panel series."""
     import airline_lstm
 
-    airline = airline_lstm.load_series(ROOT / "data" / "airline-passengers.csv").to_numpy()
-    airline = airline[:AIRLINE_TRAIN_MONTHS]
-    cases = [("backtest", "airline 1949-1957", airline,
-              rolling_origins(len(airline), 12, 2, min_train=60), 12)]
+    path = ROOT / "data" / "airline-passengers.csv"
+    loaded = airline_lstm.load_series(path)[:AIRLINE_TRAIN_MONTHS]
+    cases = [("backtest", "airline 1949-1957", loaded.to_numpy(),
+              rolling_origins(len(loaded), 12, 2, min_train=60), 12, path, loaded.index)]
     for path in PANEL:
-        values = airline_lstm.load_series(path, "Value").to_numpy()
-        cases.append(("panel", path.stem, values, rolling_origins(len(values), 24, 2, 60), 24))
+        loaded = airline_lstm.load_series(path, "Value")
+        cases.append(("panel", path.stem, loaded.to_numpy(),
+                      rolling_origins(len(loaded), 24, 2, 60), 24, path, loaded.index))
     return cases
 
 
-def evaluate(config: dict, series: np.ndarray, origin: int, horizon: int, seed: int) -> dict:
-    """Train on the months before `origin` only, then forecast the next `horizon` months one
-    step ahead (from the true months) and free-running (from the last seen window)."""
+def evaluate(config: dict, series: np.ndarray, origin: int, horizon: int, seed: int,
+             path: Path | None = None, months=None) -> dict:
+    """Train on the months before `origin` only (and, for a candidate with other series,
+    the other panel series, those overlapping in time cut at the origin's month), then
+    forecast the next `horizon` months one step ahead (from the true months) and
+    free-running (from the last seen window)."""
     import airline_lstm
 
     seen, future = split_at(series, origin, horizon)
     config = candidate_config(config, seed)
     scaler = airline_lstm.Scaler(config["transform"], seen)
+    others = airline_lstm.other_series_windows(config, path, months, first_unseen=origin)
     start = time.perf_counter()
     with quiet_run("airline", config) as run:
-        models = airline_lstm.train_ensemble(scaler.to_model(seen), config, run)
+        models = airline_lstm.train_ensemble(scaler.to_model(seen), config, run, others)
     seconds = time.perf_counter() - start
     upto = series[:origin + horizon]
     one = airline_lstm.forecast_one_step(models, scaler, upto, horizon, config["seq_size"])
@@ -96,10 +113,10 @@ def run(args: argparse.Namespace) -> dict:
     cases = series_and_origins()
     for name in names:
         rows = []
-        for group, series_name, series, origins, horizon in cases:
+        for group, series_name, series, origins, horizon, path, months in cases:
             for origin in origins:
                 for seed in range(args.seeds):
-                    scored = evaluate(chosen[name], series, origin, horizon, seed)
+                    scored = evaluate(chosen[name], series, origin, horizon, seed, path, months)
                     rows.append({"group": group, "series": series_name, "origin": origin,
                                  "seed": seed, **scored})
         summary = {}

@@ -312,3 +312,57 @@ def test_horizon_longer_than_the_validation_year_exits_2(tmp_path, capsys):
     line = run_main_expecting_error(airline_lstm.main, ["--horizon", "13", "--dry-run",
                                                         "--output-dir", str(tmp_path / "r")], capsys)
     assert "--horizon 13" in line and "at most 12" in line
+
+
+def _write_monthly(path, start, values):
+    import pandas as pd
+
+    months = pd.date_range(start, periods=len(values), freq="MS")
+    path.write_text("Month,Value\n" + "".join(f"{m:%Y-%m},{v}\n" for m, v in zip(months, values)))
+    return months
+
+
+def test_other_series_give_windows_with_their_own_statistics(tmp_path, monkeypatch):
+    """A global network's extra windows: every other panel series, the forecast one
+    excluded, each normalised by itself (a series 1000x larger gives the same values)."""
+    monkeypatch.setattr(airline_lstm, "PANEL_DIR", tmp_path)
+    noise = np.random.default_rng(0).uniform(0.9, 1.1, 60)  # the yearly growth varies
+    growth = 100 * 1.01 ** np.arange(60) * (1 + 0.2 * np.sin(np.arange(60) * np.pi / 6)) * noise
+    _write_monthly(tmp_path / "small.csv", "1990-01", growth)
+    _write_monthly(tmp_path / "large.csv", "1990-01", 1000 * growth)
+    config = dict(airline_lstm.PRESETS["best"], other_series="panel")
+    x, y, names = airline_lstm.other_series_windows(config)
+    per_series = 60 - 12 - 24 - 12 + 1
+    assert names == ["large", "small"] and x.shape == (2 * per_series, 24, 1)
+    assert y.shape == (2 * per_series, 12)
+    np.testing.assert_allclose(x[:per_series], x[per_series:], atol=1e-4)
+    x, _, names = airline_lstm.other_series_windows(config, exclude=tmp_path / "small.csv")
+    assert names == ["large"] and len(x) == per_series
+    assert airline_lstm.other_series_windows(dict(config, other_series="none")) is None
+
+
+def test_other_series_overlapping_in_time_stop_before_the_unseen_months(tmp_path, monkeypatch):
+    import pandas as pd
+
+    monkeypatch.setattr(airline_lstm, "PANEL_DIR", tmp_path)
+    _write_monthly(tmp_path / "same_years.csv", "1990-01", np.linspace(100, 200, 100))
+    _write_monthly(tmp_path / "later.csv", "2030-01", np.linspace(100, 200, 100))
+    config = dict(airline_lstm.PRESETS["best"], other_series="panel")
+    months = pd.date_range("1992-01", periods=60, freq="MS")  # unseen from month 48: 1996-01
+    x, _, names = airline_lstm.other_series_windows(config, months=months, first_unseen=48)
+    # same_years keeps 1990-01..1995-12 (72 months); later lies after the series: all 100
+    assert names == ["later", "same_years"]
+    assert len(x) == (100 - 47) + (72 - 47)
+
+
+def test_the_forecast_series_counts_series_weight_times_among_the_others(monkeypatch):
+    seen = []
+    monkeypatch.setattr(airline_lstm, "train_network",
+                        lambda train_xy, validation_xy, config, run, member: seen.append(
+                            (train_xy[0].shape, train_xy[1].shape, validation_xy[0].shape)))
+    config = dict(airline_lstm.PRESETS["best"], ensemble=1, series_weight=3)
+    values = np.linspace(-1, 1, 96).astype("float32")
+    others = (np.zeros((7, 24, 1), "float32"), np.zeros((7, 12), "float32"), ["other"])
+    airline_lstm.train_ensemble(values, config, None, others)
+    own = 96 - 12 - 24 - 12 + 1  # the last year's targets validate
+    assert seen == [((3 * own + 7, 24, 1), (3 * own + 7, 12), (1, 24, 1))]

@@ -13,20 +13,22 @@ from benchmarks import airline_selection
 def test_the_panel_series_load_with_their_months():
     cases = airline_selection.series_and_origins()
     assert [c[1] for c in cases][0] == "airline 1949-1957" and len(cases) == 6
-    for group, name, series, origins, horizon in cases:
+    for group, name, series, origins, horizon, path, months in cases:
         assert series.dtype == np.float32 and np.isfinite(series).all() and (series > 0).all()
         assert len(series) >= 100 and origins and origins[-1] + horizon == len(series)
+        assert len(months) == len(series) and path.is_file()
     airline = cases[0][2]
     assert len(airline) == 108  # the airline test months are never read
+    assert f"{cases[0][6][-1]:%Y-%m}" == "1957-12"
 
 
 def test_a_candidate_is_trained_on_the_months_before_the_origin_only(monkeypatch):
     seen_lengths = []
     original = airline_lstm.train_ensemble
 
-    def spy(values, config, run):
+    def spy(values, config, run, others=None):
         seen_lengths.append(len(values))
-        return original(values, config, run)
+        return original(values, config, run, others)
 
     monkeypatch.setattr(airline_lstm, "train_ensemble", spy)
     config = dict(airline_lstm.PRESETS["chapter"], epochs=1)
