@@ -25,6 +25,7 @@ from typing import Sequence
 import numpy as np
 
 from common import cli, data, plotting, runs, training
+from common.forecasting import future_months, print_scores, scores
 from common.cli import DEFAULT_DATA_DIR
 from common.errors import UserError
 from common.lazy import keras, layers
@@ -158,8 +159,12 @@ def other_series_windows(config: dict, exclude: Path | None = None, months=None,
     or None when config["other_series"] is "none"."""
     if config.get("other_series", "none") == "none":
         return None
+    paths = sorted(PANEL_DIR.glob("*.csv"))
+    if not paths:
+        raise UserError(f"{PANEL_DIR} holds no series for --other-series panel; restore it "
+                        "from the repository or pass --other-series none")
     xs, ys, names = [], [], []
-    for path in sorted(PANEL_DIR.glob("*.csv")):
+    for path in paths:
         if exclude is not None and path.resolve() == Path(exclude).resolve():
             continue
         loaded = load_series(path, "Value")
@@ -287,20 +292,6 @@ def forecast_free_running(models, scaler: Scaler, train: np.ndarray, n_test: int
     return np.array(forecast)
 
 
-def errors(actual: np.ndarray, predicted: np.ndarray) -> dict:
-    """RMSE and MAE (thousands of passengers) and MAPE (%, the published tables' figure)."""
-    return {"rmse": float(np.sqrt(np.mean((actual - predicted) ** 2))),
-            "mae": float(np.mean(np.abs(actual - predicted))),
-            "mape": float(100 * np.mean(np.abs(actual - predicted) / np.abs(actual)))}
-
-
-def scores(actual: np.ndarray, one_step: np.ndarray, free_running: np.ndarray) -> dict:
-    """Every error of both forecasts: rmse_one_step, ..., mape_free_running."""
-    return {f"{name}_{kind}": value
-            for kind, forecast in (("one_step", one_step), ("free_running", free_running))
-            for name, value in errors(actual, forecast).items()}
-
-
 def baselines(train: np.ndarray, test: np.ndarray) -> dict:
     """Naive (last month) and seasonal naive (same month last year), one-step and free-running."""
     series = np.concatenate([train, test])
@@ -314,16 +305,6 @@ def baselines(train: np.ndarray, test: np.ndarray) -> dict:
                             ("seasonal_naive", seasonal_one, seasonal_free)]:
         result[name] = scores(test, one, free)
     return result
-
-
-def print_scores(rows: dict[str, dict]) -> None:
-    """One line per forecaster: RMSE, MAE (thousands) and MAPE (%), one-step and free."""
-    columns = [f"{name}_{kind}" for kind in ("one_step", "free_running")
-               for name in ("rmse", "mae", "mape")]
-    print(f"\n{'test months':<16}" + "".join(
-        f"{c.split('_')[0].upper() + (' 1-step' if 'one' in c else ' free'):>12}" for c in columns))
-    for name, row in rows.items():
-        print(f"{name:<16}" + "".join(f"{row[c]:>12.2f}" for c in columns))
 
 
 def save_history(history: dict, run_dir: Path) -> None:
@@ -373,6 +354,7 @@ def run_training(args: argparse.Namespace) -> dict:
                         f"months, a validation year and a test part; use at least "
                         f"{int(np.ceil(min_train / 0.75)) + 1} values or a smaller --seq-size")
     scaler = Scaler(config["transform"], train)
+    others = other_series_windows(config, csv_path, months, first_unseen=len(train))
     with training.start_run(EXAMPLE, args, config, csv=str(csv_path), column=args.column,
                             normalisation={"mean": scaler.mean, "std": scaler.std}) as run:
         values = scaler.to_model(train)
@@ -383,7 +365,6 @@ def run_training(args: argparse.Namespace) -> dict:
             months[scaler.offset:] if months is not None else range(len(normalised)),
             normalised)}, title="Normalized time series", xlabel="Month" if months is not None
             else "ID", ylabel="Normalized value")
-        others = other_series_windows(config, csv_path, months, first_unseen=len(train))
         if others is not None:
             print(f"Also {len(others[0])} training windows of {len(others[2])} other series "
                   f"({', '.join(others[2])}), each normalised by its own statistics")
@@ -422,16 +403,6 @@ def load_members(run_dir: Path) -> list:
     members = sorted((Path(run_dir) / "ensemble").glob("member-*.keras"))
     return [runs.load_model(path, "airline_lstm.py", "--run")
             for path in members or [Path(run_dir) / "model.keras"]]
-
-
-def future_months(months, observed: int, count: int):
-    """The `count` months after the `observed` ones: dates continuing the CSV's (1961-01
-    after 1960-12), or month numbers when it has none."""
-    if months is None:
-        return np.arange(observed, observed + count)
-    import pandas as pd
-
-    return pd.date_range(months[-1] + pd.offsets.MonthBegin(1), periods=count, freq="MS")
 
 
 def run_forecast(args: argparse.Namespace) -> dict:

@@ -21,7 +21,7 @@ import numpy as np
 
 from benchmarks.harness import (candidate_config, load_selection, quiet_run, save_selection,
                                 selection_parser)
-from common import cli
+from common import cli, forecasting
 from common.rolling import rolling_origins, split_at
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -103,7 +103,7 @@ def evaluate(config: dict, series: np.ndarray, origin: int, horizon: int, seed: 
     upto = series[:origin + horizon]
     one = airline_lstm.forecast_one_step(models, scaler, upto, horizon, config["seq_size"])
     free = airline_lstm.forecast_free_running(models, scaler, seen, horizon, config["seq_size"])
-    return {**airline_lstm.scores(future, one, free), "seconds": seconds}
+    return {**forecasting.scores(future, one, free), "seconds": seconds}
 
 
 def run(args: argparse.Namespace) -> dict:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from common import cli, data
+from common import cli, data, forecasting
 
 # The figures the chapter prints, shown next to ours (None: the chapter prints no accuracy).
 CHAPTER_FIGURES = {"spam": "96.2% accuracy", "airline": "none", "sentiment": "98.58% accuracy",
@@ -99,12 +99,6 @@ def sentiment(seed: int, quick: bool = False) -> dict[str, dict]:
 """## airline: naive forecasts, Holt-Winters and SARIMA on the 36 test months"""
 
 
-def _one_step_and_free(test: np.ndarray, one_step: np.ndarray, free: np.ndarray) -> dict:
-    import airline_lstm
-
-    return airline_lstm.scores(test, one_step, free)
-
-
 def holt_winters(train: np.ndarray, test: np.ndarray) -> dict:
     """Additive trend, multiplicative season, fitted on the training months. One-step: the
     fitted smoothing run on over the test months with its parameters frozen."""
@@ -119,7 +113,7 @@ def holt_winters(train: np.ndarray, test: np.ndarray) -> dict:
         initial_seasonal=p["initial_seasons"], **spec).fit(
         smoothing_level=p["smoothing_level"], smoothing_trend=p["smoothing_trend"],
         smoothing_seasonal=p["smoothing_seasonal"], optimized=False)
-    return _one_step_and_free(test, frozen.fittedvalues[len(train):], fitted.forecast(len(test)))
+    return forecasting.scores(test, frozen.fittedvalues[len(train):], fitted.forecast(len(test)))
 
 
 def sarima(train: np.ndarray, test: np.ndarray) -> dict:
@@ -131,7 +125,7 @@ def sarima(train: np.ndarray, test: np.ndarray) -> dict:
     fitted = SARIMAX(np.log(train), **spec).fit(disp=False)
     frozen = fitted.apply(np.log(np.concatenate([train, test])))
     one_step = np.exp(frozen.get_prediction(start=len(train)).predicted_mean)
-    return _one_step_and_free(test, one_step, np.exp(fitted.forecast(len(test))))
+    return forecasting.scores(test, one_step, np.exp(fitted.forecast(len(test))))
 
 
 def airline(seed: int = 0, quick: bool = False) -> dict[str, dict]:

@@ -11,6 +11,7 @@ import pytest
 
 import airline_lstm
 from conftest import DATA_DIR, run_main_expecting_error
+from common import forecasting
 from common.errors import UserError
 
 BUNDLED = DATA_DIR / "airline-passengers.csv"
@@ -199,7 +200,7 @@ def test_dry_run_writes_plots_and_metrics(tmp_path, preset):
 
 
 def test_mape_of_known_values():
-    errors = airline_lstm.errors(np.array([100.0, 200.0]), np.array([110.0, 150.0]))
+    errors = forecasting.errors(np.array([100.0, 200.0]), np.array([110.0, 150.0]))
     assert errors["mape"] == pytest.approx((10 + 25) / 2)
     assert errors["mae"] == pytest.approx(30.0) and errors["rmse"] == pytest.approx(np.sqrt(1300))
 
@@ -366,3 +367,12 @@ def test_the_forecast_series_counts_series_weight_times_among_the_others(monkeyp
     airline_lstm.train_ensemble(values, config, None, others)
     own = 96 - 12 - 24 - 12 + 1  # the last year's targets validate
     assert seen == [((3 * own + 7, 24, 1), (3 * own + 7, 12), (1, 24, 1))]
+
+
+def test_other_series_without_the_panel_folder_exits_2(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(airline_lstm, "PANEL_DIR", tmp_path / "panel")
+    line = run_main_expecting_error(airline_lstm.main, ["--preset", "best", "--dry-run",
+                                                        "--output-dir", str(tmp_path / "run")],
+                                    capsys)
+    assert "panel" in line and "--other-series none" in line
+    assert not (tmp_path / "run").exists()  # checked before the run folder is made

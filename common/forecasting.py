@@ -1,0 +1,40 @@
+"""What every forecaster here is scored and continued with: RMSE, MAE and MAPE of a one-step
+and a free-running forecast, their printed table, and the months past the end of a series."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def errors(actual: np.ndarray, predicted: np.ndarray) -> dict:
+    """RMSE and MAE (in the series' unit) and MAPE (%, the published tables' figure)."""
+    return {"rmse": float(np.sqrt(np.mean((actual - predicted) ** 2))),
+            "mae": float(np.mean(np.abs(actual - predicted))),
+            "mape": float(100 * np.mean(np.abs(actual - predicted) / np.abs(actual)))}
+
+
+def scores(actual: np.ndarray, one_step: np.ndarray, free_running: np.ndarray) -> dict:
+    """Every error of both forecasts: rmse_one_step, ..., mape_free_running."""
+    return {f"{name}_{kind}": value
+            for kind, forecast in (("one_step", one_step), ("free_running", free_running))
+            for name, value in errors(actual, forecast).items()}
+
+
+def print_scores(rows: dict[str, dict]) -> None:
+    """One line per forecaster: RMSE, MAE and MAPE (%), one-step and free-running."""
+    columns = [f"{name}_{kind}" for kind in ("one_step", "free_running")
+               for name in ("rmse", "mae", "mape")]
+    print(f"\n{'test months':<16}" + "".join(
+        f"{c.split('_')[0].upper() + (' 1-step' if 'one' in c else ' free'):>12}" for c in columns))
+    for name, row in rows.items():
+        print(f"{name:<16}" + "".join(f"{row[c]:>12.2f}" for c in columns))
+
+
+def future_months(months, observed: int, count: int):
+    """The `count` months after the `observed` ones: dates continuing the CSV's (1961-01
+    after 1960-12), or month numbers when it has none."""
+    if months is None:
+        return np.arange(observed, observed + count)
+    import pandas as pd
+
+    return pd.date_range(months[-1] + pd.offsets.MonthBegin(1), periods=count, freq="MS")
