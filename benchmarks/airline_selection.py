@@ -65,6 +65,16 @@ def candidates() -> dict[str, dict]:
                                                batch_size=256, patience=10),
         "direct12_panel_b256_weight10": dict(best, horizon=12, other_series="panel",
                                              batch_size=256, series_weight=10),
+        # A fixed budget instead of early stopping on the one validation window.
+        "direct12_panel_b256_fixed3": dict(best, horizon=12, other_series="panel",
+                                           batch_size=256, epochs=3, patience=0,
+                                           restore_best_weights=False),
+        "direct12_panel_b256_fixed6": dict(best, horizon=12, other_series="panel",
+                                           batch_size=256, epochs=6, patience=0,
+                                           restore_best_weights=False),
+        "direct12_panel_b256_patience10_lr1e-3": dict(best, horizon=12, other_series="panel",
+                                                      batch_size=256, patience=10,
+                                                      learning_rate=0.001),
     }
 
 
