@@ -25,9 +25,9 @@ from typing import Sequence
 import numpy as np
 
 from common import cli, data, plotting, runs, training
-from common.forecasting import future_months, print_scores, scores
 from common.cli import DEFAULT_DATA_DIR
 from common.errors import UserError
+from common.forecasting import future_months, print_scores, scores
 from common.lazy import keras, layers
 
 EXAMPLE = "airline"
@@ -155,8 +155,9 @@ def other_series_windows(config: dict, exclude: Path | None = None, months=None,
     statistics, to train one "global" network on many series (the airline's training
     months give only 49 windows of the best preset). `exclude`: the series being
     forecast. A series that overlaps the forecast one in time keeps only its months before
-    `months[first_unseen]`, the first month the forecast may not see. Returns (x, y, names),
-    or None when config["other_series"] is "none"."""
+    `months[first_unseen]`, the first month the forecast may not see (an undated series
+    cannot be compared: nothing is cut). Returns (x, y, names), or None when
+    config["other_series"] is "none"."""
     if config.get("other_series", "none") == "none":
         return None
     paths = sorted(PANEL_DIR.glob("*.csv"))
@@ -175,7 +176,9 @@ def other_series_windows(config: dict, exclude: Path | None = None, months=None,
             continue  # nothing before the cut
         x, y = make_windows(Scaler(config["transform"], values).to_model(values),
                             config["seq_size"], config["horizon"])
-        xs.append(x), ys.append(y), names.append(path.stem)
+        xs.append(x)
+        ys.append(y)
+        names.append(path.stem)
     if not xs:
         return None
     return np.concatenate(xs), np.concatenate(ys), names
