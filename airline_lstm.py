@@ -168,10 +168,10 @@ def other_series_windows(config: dict, exclude: Path | None = None, months=None,
     for path in paths:
         if exclude is not None and path.resolve() == Path(exclude).resolve():
             continue
-        loaded = load_series(path, "Value")
-        values = loaded.to_numpy()
-        if months is not None and first_unseen is not None and loaded.index[0] <= months[-1]:
-            values = values[loaded.index < months[first_unseen]]
+        values, dates = series_and_months(path, "Value")
+        if (months is not None and dates is not None and first_unseen is not None
+                and dates[0] <= months[-1]):
+            values = values[dates < months[first_unseen]]
         if len(values) < OFFSETS[config["transform"]] + config["seq_size"] + config["horizon"]:
             continue  # nothing before the cut
         x, y = make_windows(Scaler(config["transform"], values).to_model(values),

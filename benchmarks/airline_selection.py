@@ -36,6 +36,7 @@ def candidates() -> dict[str, dict]:
     # only); "direct12" was the next one and "direct12_panel_b256_patience10" is the preset now.
     best = dict(airline_lstm.PRESETS["best"], horizon=1, batch_size="full", patience=3,
                 other_series="none")
+    panel = dict(best, horizon=12, other_series="panel", batch_size=256)
     return {
         "one_month": dict(best),
         "patience10": dict(best, patience=10),
@@ -58,23 +59,16 @@ def candidates() -> dict[str, dict]:
         # One global network: also trained on the other panel series (cut at the origin
         # where they overlap it in time).
         "direct12_panel": dict(best, horizon=12, other_series="panel"),
-        "direct12_panel_b256": dict(best, horizon=12, other_series="panel", batch_size=256),
-        "direct12_panel_b256_h32": dict(best, horizon=12, other_series="panel", batch_size=256,
-                                        hidden_dim=32),
-        "direct12_panel_b256_patience10": dict(best, horizon=12, other_series="panel",
-                                               batch_size=256, patience=10),
-        "direct12_panel_b256_weight10": dict(best, horizon=12, other_series="panel",
-                                             batch_size=256, series_weight=10),
+        "direct12_panel_b256": dict(panel),
+        "direct12_panel_b256_h32": dict(panel, hidden_dim=32),
+        "direct12_panel_b256_patience10": dict(panel, patience=10),
+        "direct12_panel_b256_weight10": dict(panel, series_weight=10),
         # A fixed budget instead of early stopping on the one validation window.
-        "direct12_panel_b256_fixed3": dict(best, horizon=12, other_series="panel",
-                                           batch_size=256, epochs=3, patience=0,
+        "direct12_panel_b256_fixed3": dict(panel, epochs=3, patience=0,
                                            restore_best_weights=False),
-        "direct12_panel_b256_fixed6": dict(best, horizon=12, other_series="panel",
-                                           batch_size=256, epochs=6, patience=0,
+        "direct12_panel_b256_fixed6": dict(panel, epochs=6, patience=0,
                                            restore_best_weights=False),
-        "direct12_panel_b256_patience10_lr1e-3": dict(best, horizon=12, other_series="panel",
-                                                      batch_size=256, patience=10,
-                                                      learning_rate=0.001),
+        "direct12_panel_b256_patience10_lr1e-3": dict(panel, patience=10, learning_rate=0.001),
     }
 
 
@@ -84,13 +78,14 @@ def series_and_origins() -> list[tuple]:
     import airline_lstm
 
     path = ROOT / "data" / "airline-passengers.csv"
-    loaded = airline_lstm.load_series(path)[:AIRLINE_TRAIN_MONTHS]
-    cases = [("backtest", "airline 1949-1957", loaded.to_numpy(),
-              rolling_origins(len(loaded), 12, 2, min_train=60), 12, path, loaded.index)]
+    values, months = airline_lstm.series_and_months(path, "1")
+    values, months = values[:AIRLINE_TRAIN_MONTHS], months[:AIRLINE_TRAIN_MONTHS]
+    cases = [("backtest", "airline 1949-1957", values,
+              rolling_origins(len(values), 12, 2, min_train=60), 12, path, months)]
     for path in PANEL:
-        loaded = airline_lstm.load_series(path, "Value")
-        cases.append(("panel", path.stem, loaded.to_numpy(),
-                      rolling_origins(len(loaded), 24, 2, 60), 24, path, loaded.index))
+        values, months = airline_lstm.series_and_months(path, "Value")
+        cases.append(("panel", path.stem, values, rolling_origins(len(values), 24, 2, 60), 24,
+                      path, months))
     return cases
 
 

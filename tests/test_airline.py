@@ -376,3 +376,15 @@ def test_other_series_without_the_panel_folder_exits_2(tmp_path, monkeypatch, ca
                                     capsys)
     assert "panel" in line and "--other-series none" in line
     assert not (tmp_path / "run").exists()  # checked before the run folder is made
+
+
+def test_an_undated_other_series_is_never_cut(tmp_path, monkeypatch):
+    import pandas as pd
+
+    monkeypatch.setattr(airline_lstm, "PANEL_DIR", tmp_path)
+    (tmp_path / "undated.csv").write_text("Value\n" + "".join(
+        f"{v}\n" for v in np.linspace(100, 200, 100)))
+    config = dict(airline_lstm.PRESETS["best"], other_series="panel")
+    months = pd.date_range("1992-01", periods=60, freq="MS")
+    x, _, names = airline_lstm.other_series_windows(config, months=months, first_unseen=48)
+    assert names == ["undated"] and len(x) == 100 - 47
