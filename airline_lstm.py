@@ -6,7 +6,7 @@ Adam, early stopping) on the monthly international airline passengers 1949-1960,
 with Keras 3, with naive and seasonal-naive baselines computed on the same split.
 
     python airline_lstm.py                        # the chapter's configuration (default)
-    python airline_lstm.py --preset best          # yearly growth of logs, 12 months at once, 5 LSTMs
+    python airline_lstm.py --preset best          # 12 months at once, 5 LSTMs of two kinds
                                                   # trained on this and 5 other series
     python airline_lstm.py --csv my.csv --column Sales   # your own monthly series
     python airline_lstm.py forecast --run RUN_DIR --months 24  # past the end of the data
@@ -28,12 +28,13 @@ from common import cli, data, plotting, runs, training
 from common.cli import DEFAULT_DATA_DIR
 from common.errors import UserError
 from common.forecasting import future_months, print_scores, scores
+from common.series_transforms import (OFFSETS, SEASON, Scaler, member_transforms,
+                                      skipped_months, transform_names)
 from common.lazy import keras, layers
 
 EXAMPLE = "airline"
 BUNDLED_CSV = DEFAULT_DATA_DIR / "airline-passengers.csv"
 PANEL_DIR = DEFAULT_DATA_DIR / "panel"  # other monthly series (data/README.md)
-SEASON = 12  # months
 STEPS_PER_EPOCH = 100  # the chapter records losses and checks patience every 100 steps
 
 """## Setup: the LSTM's hyperparameters"""
@@ -44,13 +45,16 @@ PRESETS = {
     "chapter": dict(epochs=200, batch_size="full", learning_rate=0.003, transform="zscore",
                     seq_size=5, hidden_dim=5, patience=3, restore_best_weights=False, ensemble=1,
                     horizon=1, other_series="none"),
-    # Ours: log + seasonal (12-month) differences, a two-year window, a wider LSTM whose last
-    # state forecasts the next 12 months at once (fed back a year at a time), one "global"
-    # network trained on this series and the five other monthly series of data/panel/ in
-    # batches of 256 windows, the mean of several independently initialised LSTMs; restores
-    # the best validation weights. Chosen by rolling origins inside the training months and
-    # on other series (python -m benchmarks.airline_selection), never on the test months.
-    "best": dict(epochs=60, batch_size=256, learning_rate=0.003, transform="log_seasonal",
+    # Ours: a two-year window, a wider LSTM whose last state forecasts the next 12 months at
+    # once (fed back a year at a time), one "global" network trained on this series and the
+    # five other monthly series of data/panel/ in batches of 256 windows; the mean of 5
+    # independently initialised LSTMs of two kinds (a combination of forecasters): 3 model
+    # the yearly growth of the logs (12-month differences), 2 the monthly growth of the logs
+    # once the season is taken out. Restores the best validation weights. Chosen by rolling
+    # origins inside the training months and on other series (python -m
+    # benchmarks.airline_selection), never on the test months.
+    "best": dict(epochs=60, batch_size=256, learning_rate=0.003,
+                 transform="log_seasonal+log_deseasonal",
                  seq_size=24, hidden_dim=16, patience=10, restore_best_weights=True, ensemble=5,
                  horizon=12, other_series="panel"),
 }
@@ -82,55 +86,8 @@ def split_data(series: np.ndarray, percent_train: float = 0.75):
     return series[:cut], series[cut:]
 
 
-# Months at the start of the series without a model value, per transform.
-OFFSETS = {"zscore": 0, "seasonal": SEASON, "log_seasonal": SEASON,
-           "log_seasonal_change": SEASON + 1}
-
-
-class Scaler:
-    """Series <-> the values the network sees. Fitted on the training months only (the
-    chapter z-scores with the whole series' mean and std, test months included: fixed)."""
-
-    def __init__(self, transform: str, train: np.ndarray):
-        self.transform = transform
-        if transform.startswith("log") and (train <= 0).any():
-            raise UserError("--preset best takes logarithms: the series must be positive; "
-                            "use --preset chapter for series with zeros or negative values")
-        base = self._to_model(train, fitted=False)
-        self.mean, self.std = float(base.mean()), float(base.std()) or 1.0
-
-    def _to_model(self, series: np.ndarray, fitted: bool = True) -> np.ndarray:
-        if self.transform.startswith("log_seasonal"):
-            logs = np.log(series)
-            values = logs[SEASON:] - logs[:-SEASON]  # this month vs the same month a year ago
-            if self.transform == "log_seasonal_change":  # how that yearly growth changed
-                values = values[1:] - values[:-1]
-        elif self.transform == "seasonal":
-            values = series[SEASON:] - series[:-SEASON]  # growth over the same month a year ago
-        else:
-            values = np.asarray(series, dtype="float64")
-        return (values - self.mean) / self.std if fitted else values
-
-    def to_model(self, series: np.ndarray) -> np.ndarray:
-        """Normalised model values; for log_seasonal, value i belongs to month i + 12."""
-        return self._to_model(series).astype("float32")
-
-    @property
-    def offset(self) -> int:
-        """How many leading months have no model value (the first year for log_seasonal)."""
-        return OFFSETS[self.transform]
-
-    def to_series(self, value: float, history: np.ndarray) -> float:
-        """Undo the transform for the month right after `history` (passengers)."""
-        value = value * self.std + self.mean
-        if self.transform == "log_seasonal":
-            return float(np.exp(np.log(history[-SEASON]) + value))
-        if self.transform == "log_seasonal_change":  # last month's yearly growth, changed
-            growth = np.log(history[-1]) - np.log(history[-SEASON - 1])
-            return float(np.exp(np.log(history[-SEASON]) + growth + value))
-        if self.transform == "seasonal":
-            return float(history[-SEASON] + value)
-        return float(value)
+# What the network sees of the months (the chapter: z-scores; fitted on the training months
+# only): Scaler and the transforms' names, in common/series_transforms.py.
 
 
 def make_windows(values: np.ndarray, seq_size: int, horizon: int = 1):
@@ -156,15 +113,15 @@ def other_series_windows(config: dict, exclude: Path | None = None, months=None,
     months give only 49 windows of the best preset). `exclude`: the series being
     forecast. A series that overlaps the forecast one in time keeps only its months before
     `months[first_unseen]`, the first month the forecast may not see (an undated series
-    cannot be compared: nothing is cut). Returns (x, y, names), or None when
-    config["other_series"] is "none"."""
+    cannot be compared: nothing is cut). Returns {transform: (x, y, names)} for each of the
+    members' transforms, or None when config["other_series"] is "none"."""
     if config.get("other_series", "none") == "none":
         return None
     paths = sorted(PANEL_DIR.glob("*.csv"))
     if not paths:
         raise UserError(f"{PANEL_DIR} holds no series for --other-series panel; restore it "
                         "from the repository or pass --other-series none")
-    xs, ys, names = [], [], []
+    series = {}
     for path in paths:
         if exclude is not None and path.resolve() == Path(exclude).resolve():
             continue
@@ -172,16 +129,17 @@ def other_series_windows(config: dict, exclude: Path | None = None, months=None,
         if (months is not None and dates is not None and first_unseen is not None
                 and dates[0] <= months[-1]):
             values = values[dates < months[first_unseen]]
-        if len(values) < OFFSETS[config["transform"]] + config["seq_size"] + config["horizon"]:
-            continue  # nothing before the cut
-        x, y = make_windows(Scaler(config["transform"], values).to_model(values),
-                            config["seq_size"], config["horizon"])
-        xs.append(x)
-        ys.append(y)
-        names.append(path.stem)
-    if not xs:
+        if len(values) >= skipped_months(config) + config["seq_size"] + config["horizon"]:
+            series[path.stem] = values  # else nothing before the cut
+    if not series:
         return None
-    return np.concatenate(xs), np.concatenate(ys), names
+    windows = {}
+    for transform in dict.fromkeys(member_transforms(config)):
+        pairs = [make_windows(Scaler(transform, values).to_model(values), config["seq_size"],
+                              config["horizon"]) for values in series.values()]
+        windows[transform] = (np.concatenate([x for x, _ in pairs]),
+                              np.concatenate([y for _, y in pairs]), list(series))
+    return windows
 
 
 """## LSTM predictive model"""
@@ -234,21 +192,25 @@ def train_network(train_xy, validation_xy, config: dict, run: training.Run, memb
     return model
 
 
-def train_ensemble(values: np.ndarray, config: dict, run: training.Run, others=None) -> list:
-    """`config["ensemble"]` networks on the model values of the training months (and the
-    windows of other series, `others`, this series' counted `series_weight` times), seeds
-    seed, seed + 1, ...; early stopping watches this series' windows whose targets end in
-    its last training year. Each network's training is backed up under backup/member-K
-    until the run is finished, so --resume retrains none of them."""
+def train_ensemble(train: np.ndarray, config: dict, run: training.Run, others=None) -> list:
+    """`config["ensemble"]` networks on the training months, each seeing them through its
+    own transform (member_transforms), with the windows of other series in that transform
+    (`others`, from other_series_windows; this series counted `series_weight` times);
+    seeds seed, seed + 1, ...; early stopping watches this series' windows whose targets
+    end in its last training year. Each network's training is backed up under
+    backup/member-K until the run is finished, so --resume retrains none of them."""
     seq_size, horizon = config["seq_size"], config.get("horizon", 1)
-    train_xy = make_windows(values[:len(values) - SEASON], seq_size, horizon)
-    if others is not None:  # this series' windows repeated, so that the others don't drown it
-        repeats = config.get("series_weight", 1)
-        train_xy = tuple(np.concatenate([np.repeat(own, repeats, axis=0), other])
-                         for own, other in zip(train_xy, others[:2]))
-    validation_xy = make_windows(values[len(values) - SEASON - seq_size:], seq_size, horizon)
-    return [train_network(train_xy, validation_xy, config, run, member)
-            for member in range(config["ensemble"])]
+    models = []
+    for member, transform in enumerate(member_transforms(config)):
+        values = Scaler(transform, train).to_model(train)
+        train_xy = make_windows(values[:len(values) - SEASON], seq_size, horizon)
+        if others is not None:  # this series' windows repeated, so the others don't drown it
+            repeats = config.get("series_weight", 1)
+            train_xy = tuple(np.concatenate([np.repeat(own, repeats, axis=0), other])
+                             for own, other in zip(train_xy, others[transform][:2]))
+        validation_xy = make_windows(values[len(values) - SEASON - seq_size:], seq_size, horizon)
+        models.append(train_network(train_xy, validation_xy, config, run, member))
+    return models
 
 
 """## Model evaluation"""
@@ -266,27 +228,43 @@ def predict_next(models: list[keras.Model], windows: np.ndarray) -> np.ndarray:
     return predict_ahead(models, windows)[:, 0]
 
 
-def forecast_one_step(models, scaler: Scaler, series: np.ndarray, n_test: int, seq_size: int):
-    """Each test month predicted from the true months before it (chapter Figure 17)."""
-    values = scaler.to_model(series)
+def per_member(scalers, models: list) -> list:
+    """One Scaler per member: the list given, or the one Scaler every member shares."""
+    return list(scalers) if isinstance(scalers, (list, tuple)) else [scalers] * len(models)
+
+
+def forecast_one_step(models, scalers, series: np.ndarray, n_test: int, seq_size: int):
+    """Each test month predicted from the true months before it (chapter Figure 17); an
+    ensemble's forecast is the mean of its members' (each through its own Scaler)."""
     first = len(series) - n_test
-    windows = np.stack([values[t - scaler.offset - seq_size:t - scaler.offset]
-                        for t in range(first, len(series))])[..., None]
-    predicted = predict_next(models, windows)
-    return np.array([scaler.to_series(p, series[:t]) for p, t in
-                     zip(predicted, range(first, len(series)))])
+    forecasts = []
+    for model, scaler in zip(models, per_member(scalers, models)):
+        values = scaler.to_model(series)
+        windows = np.stack([values[t - scaler.offset - seq_size:t - scaler.offset]
+                            for t in range(first, len(series))])[..., None]
+        forecasts.append([scaler.to_series(p, series[:t]) for p, t in
+                          zip(predict_next([model], windows), range(first, len(series)))])
+    return np.mean(forecasts, axis=0)
 
 
-def forecast_free_running(models, scaler: Scaler, train: np.ndarray, n_test: int,
+def forecast_free_running(models, scalers, train: np.ndarray, n_test: int,
                           seq_size: int) -> np.ndarray:
     """Start from the last training window and feed back the predictions for the whole test
     horizon (chapter Figure 18; the chapter runs 1000 steps for 36 test months: fixed): one
-    month at a time, or a direct model's block of months at a time."""
+    month at a time, or a direct model's block of months at a time. An ensemble's forecast
+    is the mean of its members' own free-running forecasts."""
+    return np.mean([member_free_running(model, scaler, train, n_test, seq_size)
+                    for model, scaler in zip(models, per_member(scalers, models))], axis=0)
+
+
+def member_free_running(model, scaler: Scaler, train: np.ndarray, n_test: int,
+                        seq_size: int) -> np.ndarray:
+    """One network's free-running forecast, fed back through its own Scaler."""
     history = list(train)
     window = list(scaler.to_model(train)[-seq_size:])
     forecast = []
     while len(forecast) < n_test:
-        block = predict_ahead(models, np.array(window, dtype="float32")[None, :, None])[0]
+        block = predict_ahead([model], np.array(window, dtype="float32")[None, :, None])[0]
         for value in block[:n_test - len(forecast)]:
             month = scaler.to_series(float(value), np.array(history))
             forecast.append(month)
@@ -347,7 +325,7 @@ def run_training(args: argparse.Namespace) -> dict:
     series, months = series_and_months(csv_path, args.column)
     train, test = split_data(series)
     seq_size, n_validation, horizon = config["seq_size"], SEASON, config["horizon"]
-    skipped = OFFSETS[config["transform"]]  # months lost to differencing
+    skipped = skipped_months(config)  # months lost to differencing
     if horizon > SEASON:  # early stopping validates on the last training year
         raise UserError(f"--horizon {horizon}: at most {SEASON} months (the validation year); "
                         "longer forecasts are built from blocks of it")
@@ -356,7 +334,8 @@ def run_training(args: argparse.Namespace) -> dict:
         raise UserError(f"{csv_path}: {len(series)} values are too few for windows of {seq_size} "
                         f"months, a validation year and a test part; use at least "
                         f"{int(np.ceil(min_train / 0.75)) + 1} values or a smaller --seq-size")
-    scaler = Scaler(config["transform"], train)
+    scalers = [Scaler(transform, train) for transform in member_transforms(config)]
+    scaler = scalers[0]  # the first member's: recorded, and the series plot
     others = other_series_windows(config, csv_path, months, first_unseen=len(train))
     with training.start_run(EXAMPLE, args, config, csv=str(csv_path), column=args.column,
                             normalisation={"mean": scaler.mean, "std": scaler.std}) as run:
@@ -369,12 +348,13 @@ def run_training(args: argparse.Namespace) -> dict:
             normalised)}, title="Normalized time series", xlabel="Month" if months is not None
             else "ID", ylabel="Normalized value")
         if others is not None:
-            print(f"Also {len(others[0])} training windows of {len(others[2])} other series "
-                  f"({', '.join(others[2])}), each normalised by its own statistics")
-        models = train_ensemble(values, config, run, others)
+            x, _, names = next(iter(others.values()))
+            print(f"Also {len(x)} training windows of {len(names)} other series "
+                  f"({', '.join(names)}), each normalised by its own statistics")
+        models = train_ensemble(train, config, run, others)
 
-        one_step = forecast_one_step(models, scaler, series, len(test), seq_size)
-        free_running = forecast_free_running(models, scaler, train, len(test), seq_size)
+        one_step = forecast_one_step(models, scalers, series, len(test), seq_size)
+        free_running = forecast_free_running(models, scalers, train, len(test), seq_size)
         metrics = {**scores(test, one_step, free_running), "baselines": baselines(train, test)}
         print_scores({"LSTM": metrics, **metrics["baselines"]})
 
@@ -390,9 +370,9 @@ def run_training(args: argparse.Namespace) -> dict:
                 model.save(run.dir / "ensemble" / f"member-{number}.keras")
         steps = sum(state.epochs for state in run.states) * STEPS_PER_EPOCH
         windows = len(values) - SEASON - seq_size - horizon + 1 + (
-            len(others[0]) if others is not None else 0)
+            len(next(iter(others.values()))[0]) if others is not None else 0)
         return run.finish(metrics, steps=steps, samples_seen=steps * batch_size(config, windows),
-                          other_series=others[2] if others is not None else [],
+                          other_series=next(iter(others.values()))[2] if others else [],
                           train_months=len(train), test_months=len(test),
                           one_step_forecast=one_step.tolist(),
                           free_running_forecast=free_running.tolist())
@@ -415,14 +395,18 @@ def run_forecast(args: argparse.Namespace) -> dict:
                                   needs=("csv", "column", "transform", "seq_size", "normalisation"))
     models = load_members(args.run)
     series, months = series_and_months(config["csv"], config["column"])
-    scaler = Scaler(config["transform"], split_data(series)[0])
-    if not np.allclose([scaler.mean, scaler.std], [config["normalisation"]["mean"],
-                                                   config["normalisation"]["std"]], rtol=1e-4):
+    train = split_data(series)[0]
+    scalers = [Scaler(transform, train)
+               for transform in member_transforms(dict(config, ensemble=len(models)))]
+    if not np.allclose([scalers[0].mean, scalers[0].std], [config["normalisation"]["mean"],
+                                                           config["normalisation"]["std"]],
+                       rtol=1e-4):
         raise UserError(f"--run {args.run}: {config['csv']} changed since the run was trained "
                         "(other training months); train a new run on it")
-    forecast = forecast_free_running(models, scaler, series, args.months, config["seq_size"])
-    members = np.array([forecast_free_running([m], scaler, series, args.months,
-                                              config["seq_size"]) for m in models])
+    members = np.array([member_free_running(model, scaler, series, args.months,
+                                            config["seq_size"])
+                        for model, scaler in zip(models, scalers)])
+    forecast = members.mean(axis=0)  # forecast_free_running's mean of the members
     future = future_months(months, len(series), args.months)
     labels = [f"{m:%Y-%m}" if months is not None else str(m) for m in future]
     out_dir = runs.make_run_dir("forecast", args.output_dir, parent=Path(args.run) / "forecast")
@@ -454,10 +438,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--column", default="1",
                         help="column of the series: a header name or a 0-based index "
                              "(default: 1, the chapter's series_idx)")
-    parser.add_argument("--transform", choices=list(OFFSETS),
+    parser.add_argument("--transform", type=transform_names, metavar="{" + ",".join(OFFSETS) + "}",
                         help="what the LSTM models: z-scored values, 12-month differences, "
-                             "12-month differences of logs (yearly growth), or the monthly "
-                             "change of that growth " + cli.preset_default(PRESETS, "transform"))
+                             "12-month differences of logs (yearly growth), the monthly "
+                             "change of that growth, or the monthly growth of the logs once "
+                             "their season is removed; A+B alternates two over the ensemble's "
+                             "members " + cli.preset_default(PRESETS, "transform"))
     parser.add_argument("--hidden-dim", type=cli.positive_int,
                         help="LSTM units " + cli.preset_default(PRESETS, "hidden_dim"))
     parser.add_argument("--patience", type=cli.positive_int,

@@ -8,7 +8,8 @@ series of any scale average.
 
 Writes benchmarks/results/<date>-airline-selection.json (after each candidate; candidates
 scored before stay in it) and prints one row per candidate: mean MAPE one-step and
-free-running over the backtest and over the panel, and seconds per fit. The preset is the candidate with the lowest mean of those four."""
+free-running over the backtest and over the panel, and seconds per fit. The preset is the candidate with the lowest mean of those four. Seasonal naive, Holt-Winters and SARIMA
+(benchmarks/baselines.py) are scored on the same origins first, for reference."""
 
 from __future__ import annotations
 
@@ -33,9 +34,10 @@ def candidates() -> dict[str, dict]:
     import airline_lstm
 
     # The first best preset (one month at a time, full batches, patience 3, this series
-    # only); "direct12" was the next one and "direct12_panel_b256_patience10" is the preset now.
+    # only, yearly growth of the logs); "direct12" was the next one, then
+    # "direct12_panel_b256_patience10"; "combined_panel_b256_patience10" is the preset now.
     best = dict(airline_lstm.PRESETS["best"], horizon=1, batch_size="full", patience=3,
-                other_series="none")
+                other_series="none", transform="log_seasonal")
     panel = dict(best, horizon=12, other_series="panel", batch_size=256)
     return {
         "one_month": dict(best),
@@ -69,6 +71,13 @@ def candidates() -> dict[str, dict]:
         "direct12_panel_b256_fixed6": dict(panel, epochs=6, patience=0,
                                            restore_best_weights=False),
         "direct12_panel_b256_patience10_lr1e-3": dict(panel, patience=10, learning_rate=0.001),
+        # The season taken out first (classical decomposition of the seen months' logs),
+        # the network modelling the monthly growth that remains.
+        "deseasonal_panel_b256_patience10": dict(panel, patience=10, transform="log_deseasonal"),
+        # A combination of the two kinds: members alternate the transforms (3 + 2 of 5),
+        # the forecast is the mean of the members' forecasts.
+        "combined_panel_b256_patience10": dict(panel, patience=10,
+                                               transform="log_seasonal+log_deseasonal"),
     }
 
 
@@ -99,16 +108,56 @@ def evaluate(config: dict, series: np.ndarray, origin: int, horizon: int, seed: 
 
     seen, future = split_at(series, origin, horizon)
     config = candidate_config(config, seed)
-    scaler = airline_lstm.Scaler(config["transform"], seen)
+    scalers = [airline_lstm.Scaler(transform, seen)
+               for transform in airline_lstm.member_transforms(config)]
     others = airline_lstm.other_series_windows(config, path, months, first_unseen=origin)
     start = time.perf_counter()
     with quiet_run("airline", config) as run:
-        models = airline_lstm.train_ensemble(scaler.to_model(seen), config, run, others)
+        models = airline_lstm.train_ensemble(seen, config, run, others)
     seconds = time.perf_counter() - start
     upto = series[:origin + horizon]
-    one = airline_lstm.forecast_one_step(models, scaler, upto, horizon, config["seq_size"])
-    free = airline_lstm.forecast_free_running(models, scaler, seen, horizon, config["seq_size"])
+    one = airline_lstm.forecast_one_step(models, scalers, upto, horizon, config["seq_size"])
+    free = airline_lstm.forecast_free_running(models, scalers, seen, horizon, config["seq_size"])
     return {**forecasting.scores(future, one, free), "seconds": seconds}
+
+
+def classical(name: str, seen: np.ndarray, future: np.ndarray) -> dict:
+    """A classical forecaster on the same origin, for reference (never a candidate)."""
+    import warnings
+
+    import airline_lstm
+    from benchmarks import baselines
+
+    start = time.perf_counter()
+    with warnings.catch_warnings():  # statsmodels' convergence chatter on short series
+        warnings.simplefilter("ignore")
+        if name == "seasonal_naive":
+            scored = airline_lstm.baselines(seen, future)["seasonal_naive"]
+        else:
+            scored = {"holt_winters": baselines.holt_winters,
+                      "sarima": baselines.sarima}[name](seen, future)
+    return {**scored, "seconds": time.perf_counter() - start}
+
+
+CLASSICAL = ("seasonal_naive", "holt_winters", "sarima")
+
+
+def summarise(name: str, rows: list[dict]) -> dict:
+    """Mean MAPE one-step and free-running over the backtest and over the panel, their mean
+    (the rule: lowest wins), seconds per fit; printed as one row."""
+    summary = {}
+    for group in ("backtest", "panel"):
+        mine = [r for r in rows if r["group"] == group]
+        for key in ("mape_one_step", "mape_free_running"):
+            summary[f"{group}_{key}"] = float(np.mean([r[key] for r in mine]))
+    summary["overall_mape"] = float(np.mean([summary[k] for k in summary]))
+    summary["seconds_per_fit"] = float(np.mean([r["seconds"] for r in rows]))
+    print(f"{name:<16} backtest MAPE 1-step {summary['backtest_mape_one_step']:6.2f} free "
+          f"{summary['backtest_mape_free_running']:6.2f} | panel 1-step "
+          f"{summary['panel_mape_one_step']:6.2f} free {summary['panel_mape_free_running']:6.2f}"
+          f" | mean {summary['overall_mape']:6.2f} | {summary['seconds_per_fit']:5.1f} s/fit",
+          flush=True)
+    return summary
 
 
 def run(args: argparse.Namespace) -> dict:
@@ -116,6 +165,14 @@ def run(args: argparse.Namespace) -> dict:
     names = args.candidates or list(chosen)
     results = {"candidates": load_selection(args.output).get("candidates", {}), "cases": []}
     cases = series_and_origins()
+    # The classical forecasters on the same origins first: where the candidates stand.
+    results["classical"] = {}
+    for name in CLASSICAL:
+        rows = [{"group": group, "series": series_name, "origin": origin,
+                 **classical(name, *split_at(series, origin, horizon))}
+                for group, series_name, series, origins, horizon, _, _ in cases
+                for origin in origins]
+        results["classical"][name] = {"summary": summarise(name, rows), "rows": rows}
     for name in names:
         rows = []
         for group, series_name, series, origins, horizon, path, months in cases:
@@ -124,19 +181,8 @@ def run(args: argparse.Namespace) -> dict:
                     scored = evaluate(chosen[name], series, origin, horizon, seed, path, months)
                     rows.append({"group": group, "series": series_name, "origin": origin,
                                  "seed": seed, **scored})
-        summary = {}
-        for group in ("backtest", "panel"):
-            mine = [r for r in rows if r["group"] == group]
-            for key in ("mape_one_step", "mape_free_running"):
-                summary[f"{group}_{key}"] = float(np.mean([r[key] for r in mine]))
-        summary["overall_mape"] = float(np.mean([summary[k] for k in summary]))
-        summary["seconds_per_fit"] = float(np.mean([r["seconds"] for r in rows]))
-        results["candidates"][name] = {"config": chosen[name], "summary": summary, "rows": rows}
-        print(f"{name:<16} backtest MAPE 1-step {summary['backtest_mape_one_step']:6.2f} free "
-              f"{summary['backtest_mape_free_running']:6.2f} | panel 1-step "
-              f"{summary['panel_mape_one_step']:6.2f} free {summary['panel_mape_free_running']:6.2f}"
-              f" | mean {summary['overall_mape']:6.2f} | {summary['seconds_per_fit']:5.1f} s/fit",
-              flush=True)
+        results["candidates"][name] = {"config": chosen[name], "summary": summarise(name, rows),
+                                       "rows": rows}
         save_selection(args.output, results)
     return results
 

@@ -38,3 +38,21 @@ def future_months(months, observed: int, count: int):
     import pandas as pd
 
     return pd.date_range(months[-1] + pd.offsets.MonthBegin(1), periods=count, freq="MS")
+
+
+def seasonal_indices(values: np.ndarray, period: int) -> np.ndarray:
+    """Classical additive decomposition's seasonal index of each position modulo `period`:
+    the mean gap between the values and their centred moving average (2 x `period` for an
+    even period), the indices shifted to sum to zero. Position 0 is values[0]'s."""
+    values = np.asarray(values, dtype="float64")
+    weights = np.ones(period + 1 - period % 2)
+    if period % 2 == 0:
+        weights[[0, -1]] = 0.5
+    half = len(weights) // 2
+    if len(values) < len(weights) + period - 1:
+        raise ValueError(f"{len(values)} values: too few for seasonal indices of period {period}")
+    trend = np.convolve(values, weights / period, mode="valid")  # values[half:-half]'s
+    gaps = values[half:len(values) - half] - trend
+    positions = np.arange(half, len(values) - half) % period
+    indices = np.array([gaps[positions == p].mean() for p in range(period)])
+    return indices - indices.mean()

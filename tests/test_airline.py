@@ -52,7 +52,8 @@ def test_the_run_normalises_with_the_training_months_only(tmp_path):
     assert recorded["std"] == pytest.approx(train.std(), rel=1e-5)
 
 
-@pytest.mark.parametrize("transform", ["zscore", "seasonal", "log_seasonal", "log_seasonal_change"])
+@pytest.mark.parametrize("transform", ["zscore", "seasonal", "log_seasonal", "log_seasonal_change",
+                                       "log_deseasonal"])
 def test_transforms_round_trip(transform):
     series = airline_lstm.load_series(BUNDLED).to_numpy()
     scaler = airline_lstm.Scaler(transform, series[:108])
@@ -165,6 +166,60 @@ def test_growth_change_forecast_uses_the_right_months():
                                atol=1e-4)
 
 
+def test_deseasonal_forecast_restores_the_season_of_the_right_months():
+    """Persistence of the monthly growth z(t-1) - z(t-2) of the deseasonalised logs
+    z = log y - s: log y_t = z(t-1) + (z(t-1) - z(t-2)) + s_t."""
+    series = airline_lstm.load_series(BUNDLED).to_numpy().astype("float64")
+    train, test = airline_lstm.split_data(series)
+    scaler = airline_lstm.Scaler("log_deseasonal", train)
+    np.testing.assert_allclose(scaler.season, forecasting.seasonal_indices(np.log(train), 12))
+    one = airline_lstm.forecast_one_step([persistence_model(3)], scaler, series, len(test), 3)
+    z = np.log(series) - np.resize(scaler.season, len(series))
+    t = np.arange(len(train), len(series))
+    np.testing.assert_allclose(np.log(one), 2 * z[t - 1] - z[t - 2] + scaler.season[t % 12],
+                               atol=1e-4)
+
+
+def test_members_alternate_the_transforms_of_a_combination():
+    config = dict(airline_lstm.PRESETS["best"], transform="log_seasonal+log_deseasonal",
+                  ensemble=5)
+    assert airline_lstm.member_transforms(config) == [
+        "log_seasonal", "log_deseasonal", "log_seasonal", "log_deseasonal", "log_seasonal"]
+    assert airline_lstm.member_transforms(dict(config, transform="zscore", ensemble=2)) == [
+        "zscore", "zscore"]
+    assert airline_lstm.skipped_months(config) == 12
+
+
+def test_a_combined_ensemble_forecasts_the_mean_of_its_members_in_passengers():
+    """Persistence under z-scores (last month) and under yearly growth (the seasonal
+    formula): the ensemble gives the mean of the two forecasts, one-step and free-running."""
+    series = airline_lstm.load_series(BUNDLED).to_numpy().astype("float64")
+    train, test = airline_lstm.split_data(series)
+    members = [persistence_model(3), persistence_model(3)]
+    scalers = [airline_lstm.Scaler("zscore", train), airline_lstm.Scaler("log_seasonal", train)]
+    one = airline_lstm.forecast_one_step(members, scalers, series, len(test), 3)
+    t = np.arange(len(train), len(series))
+    seasonal = series[t - 12] * series[t - 1] / series[t - 13]
+    np.testing.assert_allclose(one, (series[t - 1] + seasonal) / 2, rtol=1e-4)
+    free = airline_lstm.forecast_free_running(members, scalers, train, 5, 3)
+    each = [airline_lstm.member_free_running(m, s, train, 5, 3) for m, s in zip(members, scalers)]
+    np.testing.assert_allclose(free, np.mean(each, axis=0))
+    np.testing.assert_allclose(each[0], np.full(5, train[-1]), rtol=1e-4)
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("log_seasonal+log_deseasonal", None),
+    ("logs", "argument --transform: unknown transform 'logs'"),
+    ("log_seasonal+", "argument --transform: unknown transform ''"),
+])
+def test_transform_flag_takes_names_joined_by_plus(value, expected, capsys):
+    if expected is None:
+        assert airline_lstm.build_parser().parse_args(["--transform", value]).transform == value
+        return
+    line = run_main_expecting_error(airline_lstm.main, ["--transform", value], capsys)
+    assert expected in line
+
+
 def test_an_ensemble_forecast_is_the_mean_of_its_members():
     windows = np.arange(12, dtype="float32").reshape(4, 3, 1)
     doubled = keras.Sequential([keras.Input((3, 1)), keras.layers.Dense(
@@ -239,8 +294,10 @@ def test_forecast_is_the_free_running_forecast_of_the_saved_networks(ensemble_ru
     result = airline_lstm.main(["forecast", "--run", str(ensemble_run), "--months", "3"])
     series = airline_lstm.load_series(BUNDLED).to_numpy()
     members = [keras.models.load_model(p) for p in sorted((ensemble_run / "ensemble").glob("*.keras"))]
-    scaler = airline_lstm.Scaler("log_seasonal", airline_lstm.split_data(series)[0])
-    expected = airline_lstm.forecast_free_running(members, scaler, series, 3, 24)
+    config = json.loads((ensemble_run / "config.json").read_text())
+    scalers = [airline_lstm.Scaler(transform, airline_lstm.split_data(series)[0])
+               for transform in airline_lstm.member_transforms(config)]
+    expected = airline_lstm.forecast_free_running(members, scalers, series, 3, 24)
     np.testing.assert_allclose(result["forecast"], expected, rtol=1e-5)
     assert result["output_dir"].parent == ensemble_run / "forecast"
 
@@ -332,12 +389,13 @@ def test_other_series_give_windows_with_their_own_statistics(tmp_path, monkeypat
     _write_monthly(tmp_path / "small.csv", "1990-01", growth)
     _write_monthly(tmp_path / "large.csv", "1990-01", 1000 * growth)
     config = dict(airline_lstm.PRESETS["best"], other_series="panel")
-    x, y, names = airline_lstm.other_series_windows(config)
+    x, y, names = airline_lstm.other_series_windows(config)["log_seasonal"]
     per_series = 60 - 12 - 24 - 12 + 1
     assert names == ["large", "small"] and x.shape == (2 * per_series, 24, 1)
     assert y.shape == (2 * per_series, 12)
     np.testing.assert_allclose(x[:per_series], x[per_series:], atol=1e-4)
-    x, _, names = airline_lstm.other_series_windows(config, exclude=tmp_path / "small.csv")
+    x, _, names = airline_lstm.other_series_windows(config, exclude=tmp_path / "small.csv")[
+        "log_seasonal"]
     assert names == ["large"] and len(x) == per_series
     assert airline_lstm.other_series_windows(dict(config, other_series="none")) is None
 
@@ -350,7 +408,8 @@ def test_other_series_overlapping_in_time_stop_before_the_unseen_months(tmp_path
     _write_monthly(tmp_path / "later.csv", "2030-01", np.linspace(100, 200, 100))
     config = dict(airline_lstm.PRESETS["best"], other_series="panel")
     months = pd.date_range("1992-01", periods=60, freq="MS")  # unseen from month 48: 1996-01
-    x, _, names = airline_lstm.other_series_windows(config, months=months, first_unseen=48)
+    x, _, names = airline_lstm.other_series_windows(config, months=months,
+                                                    first_unseen=48)["log_seasonal"]
     # same_years keeps 1990-01..1995-12 (72 months); later lies after the series: all 100
     assert names == ["later", "same_years"]
     assert len(x) == (100 - 47) + (72 - 47)
@@ -361,11 +420,13 @@ def test_the_forecast_series_counts_series_weight_times_among_the_others(monkeyp
     monkeypatch.setattr(airline_lstm, "train_network",
                         lambda train_xy, validation_xy, config, run, member: seen.append(
                             (train_xy[0].shape, train_xy[1].shape, validation_xy[0].shape)))
-    config = dict(airline_lstm.PRESETS["best"], ensemble=1, series_weight=3)
-    values = np.linspace(-1, 1, 96).astype("float32")
-    others = (np.zeros((7, 24, 1), "float32"), np.zeros((7, 12), "float32"), ["other"])
-    airline_lstm.train_ensemble(values, config, None, others)
-    own = 96 - 12 - 24 - 12 + 1  # the last year's targets validate
+    config = dict(airline_lstm.PRESETS["best"], ensemble=1, series_weight=3,
+                  transform="log_seasonal")
+    train = np.linspace(100, 200, 96).astype("float32")
+    others = {"log_seasonal": (np.zeros((7, 24, 1), "float32"), np.zeros((7, 12), "float32"),
+                               ["other"])}
+    airline_lstm.train_ensemble(train, config, None, others)
+    own = 96 - 12 - 12 - 24 - 12 + 1  # a year lost to the differences, the last validates
     assert seen == [((3 * own + 7, 24, 1), (3 * own + 7, 12), (1, 24, 1))]
 
 
@@ -386,5 +447,6 @@ def test_an_undated_other_series_is_never_cut(tmp_path, monkeypatch):
         f"{v}\n" for v in np.linspace(100, 200, 100)))
     config = dict(airline_lstm.PRESETS["best"], other_series="panel")
     months = pd.date_range("1992-01", periods=60, freq="MS")
-    x, _, names = airline_lstm.other_series_windows(config, months=months, first_unseen=48)
+    x, _, names = airline_lstm.other_series_windows(config, months=months,
+                                                    first_unseen=48)["log_seasonal"]
     assert names == ["undated"] and len(x) == 100 - 47
