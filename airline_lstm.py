@@ -28,7 +28,7 @@ from common import cli, data, plotting, runs, training
 from common.cli import DEFAULT_DATA_DIR
 from common.errors import UserError
 from common.forecasting import future_months, print_scores, scores
-from common.series_transforms import (OFFSETS, SEASON, Scaler, member_transforms,
+from common.series_transforms import (OFFSETS, SEASON, Scaler, fit_months, member_transforms,
                                       skipped_months, transform_names)
 from common.lazy import keras, layers
 
@@ -129,8 +129,10 @@ def other_series_windows(config: dict, exclude: Path | None = None, months=None,
         if (months is not None and dates is not None and first_unseen is not None
                 and dates[0] <= months[-1]):
             values = values[dates < months[first_unseen]]
-        if len(values) >= skipped_months(config) + config["seq_size"] + config["horizon"]:
-            series[path.stem] = values  # else nothing before the cut
+        needs = max([skipped_months(config) + config["seq_size"] + config["horizon"],
+                     *map(fit_months, member_transforms(config))])
+        if len(values) >= needs:
+            series[path.stem] = values  # else too little before the cut
     if not series:
         return None
     windows = {}

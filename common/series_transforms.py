@@ -31,12 +31,22 @@ def skipped_months(config: dict) -> int:
     return max(OFFSETS[transform] for transform in config["transform"].split("+"))
 
 
+def fit_months(transform: str) -> int:
+    """Months a Scaler needs to fit: two years for the seasonal indices of log_deseasonal,
+    else one more than the months its transform skips."""
+    return 2 * SEASON if transform == "log_deseasonal" else OFFSETS[transform] + 1
+
+
 class Scaler:
     """Series <-> the values the network sees. Fitted on the training months only (the
     chapter z-scores with the whole series' mean and std, test months included: fixed)."""
 
     def __init__(self, transform: str, train: np.ndarray):
         self.transform = transform
+        if len(train) < fit_months(transform):
+            raise UserError(f"--transform {transform} needs at least {fit_months(transform)} "
+                            f"training months, the series gives {len(train)}; use a longer "
+                            "series or another --transform")
         if transform.startswith("log") and (train <= 0).any():
             raise UserError(f"--transform {transform} takes logarithms: the series must be "
                             "positive; use --transform zscore or seasonal (or --preset chapter) "

@@ -450,3 +450,13 @@ def test_an_undated_other_series_is_never_cut(tmp_path, monkeypatch):
     x, _, names = airline_lstm.other_series_windows(config, months=months,
                                                     first_unseen=48)["log_seasonal"]
     assert names == ["undated"] and len(x) == 100 - 47
+
+
+def test_a_series_too_short_for_seasonal_indices_exits_2(tmp_path, capsys):
+    path = tmp_path / "short.csv"
+    path.write_text("sales\n" + "".join(f"{100 + i}\n" for i in range(30)))
+    line = run_main_expecting_error(airline_lstm.main, [
+        "--csv", str(path), "--column", "sales", "--transform", "log_deseasonal", "--dry-run",
+        "--output-dir", str(tmp_path / "r")], capsys)
+    assert "needs at least 24 training months, the series gives 23" in line
+    assert not (tmp_path / "r").exists()

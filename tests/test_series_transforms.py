@@ -32,3 +32,10 @@ def test_transform_names_accept_one_or_a_combination():
     assert transform_names("log_seasonal+log_deseasonal") == "log_seasonal+log_deseasonal"
     with pytest.raises(argparse.ArgumentTypeError, match="unknown transform 'log'"):
         transform_names("log")
+
+
+def test_deseasonal_needs_two_years_to_fit():
+    with pytest.raises(UserError, match="--transform log_deseasonal needs at least 24 training "
+                                        "months, the series gives 23"):
+        Scaler("log_deseasonal", np.linspace(10, 20, 23))
+    assert Scaler("log_deseasonal", np.linspace(10, 20, 24)).season.shape == (12,)
