@@ -28,8 +28,8 @@ from common import cli, data, plotting, runs, training
 from common.cli import DEFAULT_DATA_DIR
 from common.errors import UserError
 from common.forecasting import future_months, print_scores, scores
-from common.series_transforms import (OFFSETS, SEASON, Scaler, fit_months, member_transforms,
-                                      skipped_months, transform_names)
+from common.series_transforms import (OFFSETS, SEASON, Scaler, fit_months, member_scalers,
+                                      member_transforms, skipped_months, transform_names)
 from common.lazy import keras, layers
 
 EXAMPLE = "airline"
@@ -121,6 +121,8 @@ def other_series_windows(config: dict, exclude: Path | None = None, months=None,
     if not paths:
         raise UserError(f"{PANEL_DIR} holds no series for --other-series panel; restore it "
                         "from the repository or pass --other-series none")
+    needs = max([skipped_months(config) + config["seq_size"] + config["horizon"],
+                 *map(fit_months, member_transforms(config))])
     series = {}
     for path in paths:
         if exclude is not None and path.resolve() == Path(exclude).resolve():
@@ -129,8 +131,6 @@ def other_series_windows(config: dict, exclude: Path | None = None, months=None,
         if (months is not None and dates is not None and first_unseen is not None
                 and dates[0] <= months[-1]):
             values = values[dates < months[first_unseen]]
-        needs = max([skipped_months(config) + config["seq_size"] + config["horizon"],
-                     *map(fit_months, member_transforms(config))])
         if len(values) >= needs:
             series[path.stem] = values  # else too little before the cut
     if not series:
@@ -203,13 +203,13 @@ def train_ensemble(train: np.ndarray, config: dict, run: training.Run, others=No
     backup/member-K until the run is finished, so --resume retrains none of them."""
     seq_size, horizon = config["seq_size"], config.get("horizon", 1)
     models = []
-    for member, transform in enumerate(member_transforms(config)):
-        values = Scaler(transform, train).to_model(train)
+    for member, scaler in enumerate(member_scalers(config, train)):
+        values = scaler.to_model(train)
         train_xy = make_windows(values[:len(values) - SEASON], seq_size, horizon)
         if others is not None:  # this series' windows repeated, so the others don't drown it
             repeats = config.get("series_weight", 1)
             train_xy = tuple(np.concatenate([np.repeat(own, repeats, axis=0), other])
-                             for own, other in zip(train_xy, others[transform][:2]))
+                             for own, other in zip(train_xy, others[scaler.transform][:2]))
         validation_xy = make_windows(values[len(values) - SEASON - seq_size:], seq_size, horizon)
         models.append(train_network(train_xy, validation_xy, config, run, member))
     return models
@@ -336,9 +336,11 @@ def run_training(args: argparse.Namespace) -> dict:
         raise UserError(f"{csv_path}: {len(series)} values are too few for windows of {seq_size} "
                         f"months, a validation year and a test part; use at least "
                         f"{int(np.ceil(min_train / 0.75)) + 1} values or a smaller --seq-size")
-    scalers = [Scaler(transform, train) for transform in member_transforms(config)]
+    scalers = member_scalers(config, train)
     scaler = scalers[0]  # the first member's: recorded, and the series plot
     others = other_series_windows(config, csv_path, months, first_unseen=len(train))
+    # The other series' windows and names (the same series for every transform).
+    other_x, _, other_names = next(iter(others.values())) if others else ([], None, [])
     with training.start_run(EXAMPLE, args, config, csv=str(csv_path), column=args.column,
                             normalisation={"mean": scaler.mean, "std": scaler.std}) as run:
         values = scaler.to_model(train)
@@ -350,9 +352,8 @@ def run_training(args: argparse.Namespace) -> dict:
             normalised)}, title="Normalized time series", xlabel="Month" if months is not None
             else "ID", ylabel="Normalized value")
         if others is not None:
-            x, _, names = next(iter(others.values()))
-            print(f"Also {len(x)} training windows of {len(names)} other series "
-                  f"({', '.join(names)}), each normalised by its own statistics")
+            print(f"Also {len(other_x)} training windows of {len(other_names)} other series "
+                  f"({', '.join(other_names)}), each normalised by its own statistics")
         models = train_ensemble(train, config, run, others)
 
         one_step = forecast_one_step(models, scalers, series, len(test), seq_size)
@@ -371,10 +372,9 @@ def run_training(args: argparse.Namespace) -> dict:
             for number, model in enumerate(models, start=1):
                 model.save(run.dir / "ensemble" / f"member-{number}.keras")
         steps = sum(state.epochs for state in run.states) * STEPS_PER_EPOCH
-        windows = len(values) - SEASON - seq_size - horizon + 1 + (
-            len(next(iter(others.values()))[0]) if others is not None else 0)
+        windows = len(values) - SEASON - seq_size - horizon + 1 + len(other_x)
         return run.finish(metrics, steps=steps, samples_seen=steps * batch_size(config, windows),
-                          other_series=next(iter(others.values()))[2] if others else [],
+                          other_series=other_names,
                           train_months=len(train), test_months=len(test),
                           one_step_forecast=one_step.tolist(),
                           free_running_forecast=free_running.tolist())
@@ -398,8 +398,7 @@ def run_forecast(args: argparse.Namespace) -> dict:
     models = load_members(args.run)
     series, months = series_and_months(config["csv"], config["column"])
     train = split_data(series)[0]
-    scalers = [Scaler(transform, train)
-               for transform in member_transforms(dict(config, ensemble=len(models)))]
+    scalers = member_scalers(dict(config, ensemble=len(models)), train)
     if not np.allclose([scalers[0].mean, scalers[0].std], [config["normalisation"]["mean"],
                                                            config["normalisation"]["std"]],
                        rtol=1e-4):

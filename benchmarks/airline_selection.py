@@ -108,8 +108,7 @@ def evaluate(config: dict, series: np.ndarray, origin: int, horizon: int, seed: 
 
     seen, future = split_at(series, origin, horizon)
     config = candidate_config(config, seed)
-    scalers = [airline_lstm.Scaler(transform, seen)
-               for transform in airline_lstm.member_transforms(config)]
+    scalers = airline_lstm.member_scalers(config, seen)
     others = airline_lstm.other_series_windows(config, path, months, first_unseen=origin)
     start = time.perf_counter()
     with quiet_run("airline", config) as run:

@@ -104,3 +104,8 @@ def transform_names(text: str) -> str:
         raise argparse.ArgumentTypeError(f"unknown transform {unknown[0]!r}; choose from "
                                          f"{', '.join(OFFSETS)}, or two joined by +")
     return text
+
+
+def member_scalers(config: dict, train: np.ndarray) -> list:
+    """Each ensemble member's Scaler, fitted on the training months."""
+    return [Scaler(transform, train) for transform in member_transforms(config)]
