@@ -113,16 +113,20 @@ def other_series_windows(config: dict, exclude: Path | None = None, months=None,
     months give only 49 windows of the best preset). `exclude`: the series being
     forecast. A series that overlaps the forecast one in time keeps only its months before
     `months[first_unseen]`, the first month the forecast may not see (an undated series
-    cannot be compared: nothing is cut). Returns {transform: (x, y, names)} for each of the
-    members' transforms, or None when config["other_series"] is "none"."""
+    cannot be compared: nothing is cut). With config["validate_on"] == "all_series", each
+    series' last year is held out of training, as the forecast series' is, and its window
+    joins early stopping's validation windows. Returns {transform: (x, y, names, validation)}
+    for each of the members' transforms (validation: (x, y) or None), or None when
+    config["other_series"] is "none"."""
     if config.get("other_series", "none") == "none":
         return None
     paths = sorted(PANEL_DIR.glob("*.csv"))
     if not paths:
         raise UserError(f"{PANEL_DIR} holds no series for --other-series panel; restore it "
                         "from the repository or pass --other-series none")
-    needs = max([skipped_months(config) + config["seq_size"] + config["horizon"],
-                 *map(fit_months, member_transforms(config))])
+    held_out = SEASON if config.get("validate_on", "series") == "all_series" else 0
+    needs = held_out + max([skipped_months(config) + config["seq_size"] + config["horizon"],
+                            *map(fit_months, member_transforms(config))])
     series = {}
     for path in paths:
         if exclude is not None and path.resolve() == Path(exclude).resolve():
@@ -135,12 +139,19 @@ def other_series_windows(config: dict, exclude: Path | None = None, months=None,
             series[path.stem] = values  # else too little before the cut
     if not series:
         return None
+    seq_size, horizon = config["seq_size"], config["horizon"]
     windows = {}
     for transform in dict.fromkeys(member_transforms(config)):
-        pairs = [make_windows(Scaler(transform, values).to_model(values), config["seq_size"],
-                              config["horizon"]) for values in series.values()]
+        scaled = [Scaler(transform, values).to_model(values) for values in series.values()]
+        pairs = [make_windows(values[:len(values) - held_out], seq_size, horizon)
+                 for values in scaled]
+        validation = None
+        if held_out:  # the windows whose targets end in each series' last year
+            last = [make_windows(values[len(values) - held_out - seq_size:], seq_size, horizon)
+                    for values in scaled]
+            validation = tuple(np.concatenate(part) for part in zip(*last))
         windows[transform] = (np.concatenate([x for x, _ in pairs]),
-                              np.concatenate([y for _, y in pairs]), list(series))
+                              np.concatenate([y for _, y in pairs]), list(series), validation)
     return windows
 
 
@@ -199,7 +210,8 @@ def train_ensemble(train: np.ndarray, config: dict, run: training.Run, others=No
     own transform (member_transforms), with the windows of other series in that transform
     (`others`, from other_series_windows; this series counted `series_weight` times);
     seeds seed, seed + 1, ...; early stopping watches this series' windows whose targets
-    end in its last training year. Each network's training is backed up under
+    end in its last training year (and the other series' last years, with
+    config["validate_on"] == "all_series"). Each network's training is backed up under
     backup/member-K until the run is finished, so --resume retrains none of them."""
     seq_size, horizon = config["seq_size"], config.get("horizon", 1)
     models = []
@@ -211,6 +223,9 @@ def train_ensemble(train: np.ndarray, config: dict, run: training.Run, others=No
             train_xy = tuple(np.concatenate([np.repeat(own, repeats, axis=0), other])
                              for own, other in zip(train_xy, others[scaler.transform][:2]))
         validation_xy = make_windows(values[len(values) - SEASON - seq_size:], seq_size, horizon)
+        if others is not None and others[scaler.transform][3] is not None:
+            validation_xy = tuple(np.concatenate(pair) for pair in zip(
+                validation_xy, others[scaler.transform][3]))
         models.append(train_network(train_xy, validation_xy, config, run, member))
     return models
 
@@ -340,7 +355,7 @@ def run_training(args: argparse.Namespace) -> dict:
     scaler = scalers[0]  # the first member's: recorded, and the series plot
     others = other_series_windows(config, csv_path, months, first_unseen=len(train))
     # The other series' windows and names (the same series for every transform).
-    other_x, _, other_names = next(iter(others.values())) if others else ([], None, [])
+    other_x, _, other_names, _ = next(iter(others.values())) if others else ([], None, [], None)
     with training.start_run(EXAMPLE, args, config, csv=str(csv_path), column=args.column,
                             normalisation={"mean": scaler.mean, "std": scaler.std}) as run:
         values = scaler.to_model(train)

@@ -389,15 +389,39 @@ def test_other_series_give_windows_with_their_own_statistics(tmp_path, monkeypat
     _write_monthly(tmp_path / "small.csv", "1990-01", growth)
     _write_monthly(tmp_path / "large.csv", "1990-01", 1000 * growth)
     config = dict(airline_lstm.PRESETS["best"], other_series="panel")
-    x, y, names = airline_lstm.other_series_windows(config)["log_seasonal"]
+    x, y, names, validation = airline_lstm.other_series_windows(config)["log_seasonal"]
+    assert validation is None  # early stopping watches the forecast series alone
     per_series = 60 - 12 - 24 - 12 + 1
     assert names == ["large", "small"] and x.shape == (2 * per_series, 24, 1)
     assert y.shape == (2 * per_series, 12)
     np.testing.assert_allclose(x[:per_series], x[per_series:], atol=1e-4)
-    x, _, names = airline_lstm.other_series_windows(config, exclude=tmp_path / "small.csv")[
+    x, _, names, _ = airline_lstm.other_series_windows(config, exclude=tmp_path / "small.csv")[
         "log_seasonal"]
     assert names == ["large"] and len(x) == per_series
     assert airline_lstm.other_series_windows(dict(config, other_series="none")) is None
+
+
+def test_validating_on_all_series_holds_out_each_series_last_year(tmp_path, monkeypatch):
+    monkeypatch.setattr(airline_lstm, "PANEL_DIR", tmp_path)
+    _write_monthly(tmp_path / "one.csv", "1990-01", np.linspace(100, 200, 80))
+    _write_monthly(tmp_path / "two.csv", "1990-01", np.linspace(300, 900, 90))
+    config = dict(airline_lstm.PRESETS["best"], other_series="panel", validate_on="all_series",
+                  transform="log_seasonal")
+    x, y, names, (val_x, val_y) = airline_lstm.other_series_windows(config)["log_seasonal"]
+    # 12 months lost to the yearly differences, the last 12 held out of training
+    assert names == ["one", "two"] and len(x) == (80 - 12 - 47) + (90 - 12 - 47)
+    assert val_x.shape == (2, 24, 1) and val_y.shape == (2, 12)
+    scaled = airline_lstm.Scaler("log_seasonal", np.linspace(300, 900, 90)).to_model(
+        np.linspace(300, 900, 90))
+    np.testing.assert_allclose(val_y[1], scaled[-12:], rtol=1e-5)  # its last year, unseen
+    assert not any(np.allclose(target, scaled[-12:]) for target in y)
+    seen = []
+    monkeypatch.setattr(airline_lstm, "train_network", lambda train_xy, validation_xy, config,
+                        run, member: seen.append(validation_xy[0].shape))
+    airline_lstm.train_ensemble(np.linspace(100, 200, 96).astype("float32"),
+                                dict(config, ensemble=1),
+                                None, airline_lstm.other_series_windows(config))
+    assert seen == [(3, 24, 1)]  # the forecast series' window and the two others'
 
 
 def test_other_series_overlapping_in_time_stop_before_the_unseen_months(tmp_path, monkeypatch):
@@ -408,7 +432,7 @@ def test_other_series_overlapping_in_time_stop_before_the_unseen_months(tmp_path
     _write_monthly(tmp_path / "later.csv", "2030-01", np.linspace(100, 200, 100))
     config = dict(airline_lstm.PRESETS["best"], other_series="panel")
     months = pd.date_range("1992-01", periods=60, freq="MS")  # unseen from month 48: 1996-01
-    x, _, names = airline_lstm.other_series_windows(config, months=months,
+    x, _, names, _ = airline_lstm.other_series_windows(config, months=months,
                                                     first_unseen=48)["log_seasonal"]
     # same_years keeps 1990-01..1995-12 (72 months); later lies after the series: all 100
     assert names == ["later", "same_years"]
@@ -424,7 +448,7 @@ def test_the_forecast_series_counts_series_weight_times_among_the_others(monkeyp
                   transform="log_seasonal")
     train = np.linspace(100, 200, 96).astype("float32")
     others = {"log_seasonal": (np.zeros((7, 24, 1), "float32"), np.zeros((7, 12), "float32"),
-                               ["other"])}
+                               ["other"], None)}
     airline_lstm.train_ensemble(train, config, None, others)
     own = 96 - 12 - 12 - 24 - 12 + 1  # a year lost to the differences, the last validates
     assert seen == [((3 * own + 7, 24, 1), (3 * own + 7, 12), (1, 24, 1))]
@@ -447,7 +471,7 @@ def test_an_undated_other_series_is_never_cut(tmp_path, monkeypatch):
         f"{v}\n" for v in np.linspace(100, 200, 100)))
     config = dict(airline_lstm.PRESETS["best"], other_series="panel")
     months = pd.date_range("1992-01", periods=60, freq="MS")
-    x, _, names = airline_lstm.other_series_windows(config, months=months,
+    x, _, names, _ = airline_lstm.other_series_windows(config, months=months,
                                                     first_unseen=48)["log_seasonal"]
     assert names == ["undated"] and len(x) == 100 - 47
 
