@@ -89,6 +89,10 @@ def candidates() -> dict[str, dict]:
         # series' one), so that members stop on more than one window: the issue's "make
         # the members actually train"; drawn up after the preset's test figures (tainted).
         "combined_validate_all_series": dict(combined, validate_on="all_series"),
+        # A third kind of member, on the passengers' scale rather than the logs: the yearly
+        # differences themselves (growth in passengers, not in percent); 2 of each kind.
+        "combined3_x6": dict(combined, transform="log_seasonal+log_deseasonal+seasonal",
+                             ensemble=6),
     }
 
 
