@@ -6,9 +6,15 @@ part, next to the TF-IDF + LinearSVC baselines fitted on the same rest.
 
     python -m benchmarks.text_selection                          # both examples, seeds 0-4
     python -m benchmarks.text_selection --examples sentiment --candidates best --seeds 2
+    python -m benchmarks.text_selection --examples sentiment --seeds 2 --folds 5
 
-Writes benchmarks/results/<date>-text-selection.json (after each candidate) and prints one row
-per candidate: mean selection accuracy (and spam F1) over the seeds, seconds per fit."""
+`--folds K` cross-validates instead: each seed's training split is cut into K parts, and each
+part in turn is the selection part (every training sentence scored once per seed: K times the
+fits, about K / 0.2 times the sentences scored, for differences too small for one 20% part).
+
+Writes benchmarks/results/<date>-text-selection.json (after each candidate; cross-validated
+results under "<example>_cv<K>") and prints one row per candidate: mean selection accuracy
+(and spam F1) over the seeds and folds, seconds per fit."""
 
 from __future__ import annotations
 
@@ -25,6 +31,14 @@ from common import cli, data
 from common.errors import UserError
 
 SELECTION_FRACTION = 0.2
+
+
+def selection_range(n: int, fold: int = 0, folds: int = 1) -> tuple[int, int]:
+    """[start, stop) of the selection part among n shuffled training samples: the first 20%,
+    or with folds > 1 the fold-th of `folds` near-equal parts."""
+    if folds == 1:
+        return 0, int(n * SELECTION_FRACTION)
+    return fold * n // folds, (fold + 1) * n // folds
 
 
 def candidates(example: str) -> dict[str, dict]:
@@ -49,7 +63,7 @@ def candidates(example: str) -> dict[str, dict]:
 """## spam: the chapter's 75/25 split; selection = the first 20% of the shuffled training part"""
 
 
-def spam_parts(seed: int, quick: bool = False):
+def spam_parts(seed: int, quick: bool = False, fold: int = 0, folds: int = 1):
     """(fit texts, fit labels), (selection texts, selection labels); the test split is dropped."""
     import spam_rnn
 
@@ -57,14 +71,17 @@ def spam_parts(seed: int, quick: bool = False):
     if quick:
         texts, labels = texts[:spam_rnn.DRY_RUN_SAMPLES], labels[:spam_rnn.DRY_RUN_SAMPLES]
     (x_train, y_train), _ = spam_rnn.split_data(texts, labels, seed)
-    cut = int(len(y_train) * SELECTION_FRACTION)
-    return (x_train[cut:], y_train[cut:]), (x_train[:cut], y_train[:cut])
+    start, stop = selection_range(len(y_train), fold, folds)
+    inside = np.zeros(len(y_train), bool)
+    inside[start:stop] = True
+    return (x_train[~inside], y_train[~inside]), (x_train[inside], y_train[inside])
 
 
-def spam_score(config: dict, seed: int, quick: bool = False) -> dict:
+def spam_score(config: dict, seed: int, quick: bool = False, fold: int = 0,
+               folds: int = 1) -> dict:
     import spam_rnn
 
-    (x_fit, y_fit), (x_sel, y_sel) = spam_parts(seed, quick)
+    (x_fit, y_fit), (x_sel, y_sel) = spam_parts(seed, quick, fold, folds)
     config = candidate_config(config, seed, quick)
     start = time.perf_counter()
     with quiet_run("spam", config) as run:
@@ -79,31 +96,35 @@ def spam_score(config: dict, seed: int, quick: bool = False) -> dict:
             "seconds": time.perf_counter() - start}
 
 
-def spam_baselines(seed: int, quick: bool = False) -> dict[str, dict]:
+def spam_baselines(seed: int, quick: bool = False, fold: int = 0,
+                   folds: int = 1) -> dict[str, dict]:
     import spam_rnn
 
-    fit_xy, selection_xy = spam_parts(seed, quick)
+    fit_xy, selection_xy = spam_parts(seed, quick, fold, folds)
     return _selection_scores(text_svms(fit_xy, selection_xy, spam_label=spam_rnn.SPAM))
 
 
 """## sentiment: the stratified split; selection = 20% of the training indices"""
 
 
-def sentiment_parts(seed: int, config: dict, quick: bool = False):
+def sentiment_parts(seed: int, config: dict, quick: bool = False, fold: int = 0,
+                    folds: int = 1):
     """Cleaned sentences, labels, fit / validation / selection indices (no test index)."""
     import sentiment_lstm
 
     _, cleaned, labels, _, (train_ix, val_ix, _) = sentiment_lstm.prepare(
         cli.DEFAULT_DATA_DIR, dict(config, seed=seed), dry_run=quick)
     order = np.random.default_rng(seed).permutation(train_ix)
-    cut = int(len(order) * SELECTION_FRACTION)
-    return np.array(cleaned, dtype=object), labels, order[cut:], val_ix, order[:cut]
+    start, stop = selection_range(len(order), fold, folds)
+    return (np.array(cleaned, dtype=object), labels,
+            np.concatenate([order[:start], order[stop:]]), val_ix, order[start:stop])
 
 
-def sentiment_score(config: dict, seed: int, quick: bool = False) -> dict:
+def sentiment_score(config: dict, seed: int, quick: bool = False, fold: int = 0,
+                    folds: int = 1) -> dict:
     import sentiment_lstm
 
-    cleaned, labels, fit_ix, val_ix, sel_ix = sentiment_parts(seed, config, quick)
+    cleaned, labels, fit_ix, val_ix, sel_ix = sentiment_parts(seed, config, quick, fold, folds)
     config = candidate_config(config, seed, quick)
     start = time.perf_counter()
     with quiet_run("sentiment", config) as run:
@@ -118,11 +139,12 @@ def sentiment_score(config: dict, seed: int, quick: bool = False) -> dict:
             "seconds": time.perf_counter() - start}
 
 
-def sentiment_baselines(seed: int, quick: bool = False) -> dict[str, dict]:
+def sentiment_baselines(seed: int, quick: bool = False, fold: int = 0,
+                        folds: int = 1) -> dict[str, dict]:
     import sentiment_lstm
 
     cleaned, labels, fit_ix, val_ix, sel_ix = sentiment_parts(
-        seed, sentiment_lstm.PRESETS["best"], quick)
+        seed, sentiment_lstm.PRESETS["best"], quick, fold, folds)
     fit_ix = np.concatenate([fit_ix, val_ix])  # nothing to select on: validation joins training
     return _selection_scores(text_svms((cleaned[fit_ix], labels[fit_ix]),
                                        (cleaned[sel_ix], labels[sel_ix])))
@@ -142,7 +164,7 @@ BASELINES = {"spam": spam_baselines, "sentiment": sentiment_baselines}
 
 
 def summarise(rows: list[dict]) -> dict:
-    keys = [key for key in rows[0] if key != "seed"]
+    keys = [key for key in rows[0] if key not in ("seed", "fold")]
     return {key: float(np.mean([row[key] for row in rows])) for key in keys}
 
 
@@ -159,20 +181,24 @@ def run(args: argparse.Namespace) -> dict:
             raise UserError(f"--candidates: {example} has no candidate {unknown[0]!r}; choose "
                             f"from {', '.join(candidates(example))}")
     results = load_selection(args.output)
-    seeds = list(range(args.seeds))
+    seeds, folds = list(range(args.seeds)), args.folds
+    parts = [(seed, fold) for seed in seeds for fold in range(folds)]
     for example in args.examples:
-        mine = results.setdefault(example, {"candidates": {}, "baselines": {}})
+        key = example if folds == 1 else f"{example}_cv{folds}"
+        mine = results.setdefault(key, {"candidates": {}, "baselines": {}})
         chosen = candidates(example)
         for name in args.candidates or list(chosen):
-            rows = [{"seed": seed, **SCORE[example](chosen[name], seed, args.quick)}
-                    for seed in seeds]
+            rows = [{"seed": seed, **({"fold": fold} if folds > 1 else {}),
+                     **SCORE[example](chosen[name], seed, args.quick, fold, folds)}
+                    for seed, fold in parts]
             mine["candidates"][name] = {"config": chosen[name], "seeds": seeds,
                                         "summary": summarise(rows), "rows": rows}
             print(_line(example, name, mine["candidates"][name]["summary"]), flush=True)
             save_selection(args.output, results)
-        per_seed = [BASELINES[example](seed, args.quick) for seed in seeds]
-        for name in per_seed[0]:
-            rows = [{"seed": seed, **scores[name]} for seed, scores in zip(seeds, per_seed)]
+        per_part = [BASELINES[example](seed, args.quick, fold, folds) for seed, fold in parts]
+        for name in per_part[0]:
+            rows = [{"seed": seed, **({"fold": fold} if folds > 1 else {}), **scores[name]}
+                    for (seed, fold), scores in zip(parts, per_part)]
             mine["baselines"][name] = {"seeds": seeds, "summary": summarise(rows), "rows": rows}
             print(_line(example, name, mine["baselines"][name]["summary"]), flush=True)
         save_selection(args.output, results)
@@ -185,6 +211,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="spam, sentiment or both (default: spam,sentiment)")
     parser.add_argument("--seeds", type=cli.positive_int, default=5,
                         help="split seeds 0..N-1 (default: 5)")
+    parser.add_argument("--folds", type=cli.positive_int, default=1,
+                        help="1: one 20%% selection part per seed (default); K >= 2: K-fold "
+                             "cross-validation over each seed's training split")
     parser.add_argument("--quick", action="store_true",
                         help="dry-run sizes and 1 epoch: checks the harness, not the models")
     return parser

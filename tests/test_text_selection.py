@@ -32,6 +32,40 @@ def test_sentiment_selection_indices_leave_out_test_and_validation():
     assert len(sel_ix) == int(len(train_ix) * 0.2)
 
 
+def test_folds_partition_the_training_split_and_score_every_sample_once():
+    texts, labels = spam_rnn.load_messages(data.locate(data.SMS_SPAM, cli.DEFAULT_DATA_DIR))
+    (x_train, _), _ = spam_rnn.split_data(texts, labels, seed=1)
+    parts = [text_selection.spam_parts(seed=1, fold=fold, folds=5) for fold in range(5)]
+    assert sum(len(x_sel) for _, (x_sel, _) in parts) == len(x_train)
+    assert [x for _, (x_sel, _) in parts for x in x_sel] == list(x_train)  # each once, in order
+    for fold, ((x_fit, _), _) in enumerate(parts):  # the fit part: every other fold's messages
+        assert list(x_fit) == [x for other, (_, (x_sel, _)) in enumerate(parts) if other != fold
+                               for x in x_sel]
+    config = sentiment_lstm.PRESETS["best"]
+    _, _, _, _, (train_ix, val_ix, test_ix) = sentiment_lstm.prepare(
+        cli.DEFAULT_DATA_DIR, dict(config, seed=1))
+    selected = []
+    for fold in range(5):
+        _, _, fit_ix, val_again, sel_ix = text_selection.sentiment_parts(1, config, fold=fold,
+                                                                         folds=5)
+        assert sorted([*fit_ix, *sel_ix]) == sorted(train_ix) and val_again.tolist() == val_ix.tolist()
+        assert not set(sel_ix) & set(fit_ix) and not set(sel_ix) & set(test_ix)
+        selected.extend(sel_ix)
+    assert sorted(selected) == sorted(train_ix)
+
+
+def test_quick_cross_validation_writes_a_row_per_seed_and_fold(tmp_path, capsys):
+    output = tmp_path / "selection.json"
+    text_selection.main(["--examples", "sentiment", "--candidates", "best", "--seeds", "1",
+                         "--folds", "2", "--quick", "--output", str(output)])
+    results = json.loads(output.read_text())
+    assert set(results) == {"sentiment_cv2"}  # kept apart from the 20% results
+    rows = results["sentiment_cv2"]["candidates"]["best"]["rows"]
+    assert [(row["seed"], row["fold"]) for row in rows] == [(0, 0), (0, 1)]
+    baseline = results["sentiment_cv2"]["baselines"]["tfidf_char_2_5_svm"]
+    assert len(baseline["rows"]) == 2 and "fold" not in baseline["summary"]
+
+
 def test_quick_selection_writes_every_candidate_and_baseline(tmp_path, capsys):
     output = tmp_path / "selection.json"
     text_selection.main(["--examples", "sentiment", "--candidates", "best,mean_pooling",
