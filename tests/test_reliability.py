@@ -30,9 +30,20 @@ MAINS = {"spam_rnn.py": spam_rnn.main, "airline_lstm.py": airline_lstm.main,
 
 
 def start(args):
+    # Ctrl-C as in a terminal even when pytest was started in the background (`cmd &` in a
+    # script), which leaves SIGINT ignored, and ignored signals pass to children.
     return subprocess.Popen([sys.executable, *args], cwd=ROOT, text=True,
                             env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+
+
+@pytest.fixture
+def terminal_ctrl_c():
+    """Python's own Ctrl-C handler in this process, whatever started pytest (see start)."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
 
 
 def finish(process, timeout=180):
@@ -222,7 +233,8 @@ def test_a_crash_while_saving_the_outputs_is_finished_by_resume(tmp_path, monkey
     assert json.loads((run_dir / "metrics.json").read_text())["resumed_at_epoch"] == 2
 
 
-def test_ctrl_c_while_an_epoch_is_being_saved_waits_for_its_weights(tmp_path, monkeypatch):
+def test_ctrl_c_while_an_epoch_is_being_saved_waits_for_its_weights(tmp_path, monkeypatch,
+                                                                     terminal_ctrl_c):
     """The race CI once met: Ctrl-C after an epoch's logs were saved but before its weights.
     The interruption must come after both, so logs and backup agree."""
     state = resume.TrainingState(tmp_path / "backup")
