@@ -106,6 +106,13 @@ def make_windows(values: np.ndarray, seq_size: int, horizon: int = 1):
     return x.astype("float32"), y.astype("float32")
 
 
+def last_year_split(values: np.ndarray, seq_size: int, horizon: int):
+    """(training windows, validation windows) of one series: the windows whose targets end
+    before its last year, and those whose targets end in it."""
+    return (make_windows(values[:len(values) - SEASON], seq_size, horizon),
+            make_windows(values[len(values) - SEASON - seq_size:], seq_size, horizon))
+
+
 def other_series_windows(config: dict, exclude: Path | None = None, months=None,
                          first_unseen: int | None = None):
     """Windows of the other monthly series in data/panel/, each transformed with its own
@@ -143,13 +150,12 @@ def other_series_windows(config: dict, exclude: Path | None = None, months=None,
     windows = {}
     for transform in dict.fromkeys(member_transforms(config)):
         scaled = [Scaler(transform, values).to_model(values) for values in series.values()]
-        pairs = [make_windows(values[:len(values) - held_out], seq_size, horizon)
-                 for values in scaled]
         validation = None
-        if held_out:  # the windows whose targets end in each series' last year
-            last = [make_windows(values[len(values) - held_out - seq_size:], seq_size, horizon)
-                    for values in scaled]
+        if held_out:  # each series' last year validates, as the forecast series' does
+            pairs, last = zip(*[last_year_split(values, seq_size, horizon) for values in scaled])
             validation = tuple(np.concatenate(part) for part in zip(*last))
+        else:
+            pairs = [make_windows(values, seq_size, horizon) for values in scaled]
         windows[transform] = (np.concatenate([x for x, _ in pairs]),
                               np.concatenate([y for _, y in pairs]), list(series), validation)
     return windows
@@ -216,16 +222,15 @@ def train_ensemble(train: np.ndarray, config: dict, run: training.Run, others=No
     seq_size, horizon = config["seq_size"], config.get("horizon", 1)
     models = []
     for member, scaler in enumerate(member_scalers(config, train)):
-        values = scaler.to_model(train)
-        train_xy = make_windows(values[:len(values) - SEASON], seq_size, horizon)
+        train_xy, validation_xy = last_year_split(scaler.to_model(train), seq_size, horizon)
         if others is not None:  # this series' windows repeated, so the others don't drown it
+            other_x, other_y, _, other_validation = others[scaler.transform]
             repeats = config.get("series_weight", 1)
             train_xy = tuple(np.concatenate([np.repeat(own, repeats, axis=0), other])
-                             for own, other in zip(train_xy, others[scaler.transform][:2]))
-        validation_xy = make_windows(values[len(values) - SEASON - seq_size:], seq_size, horizon)
-        if others is not None and others[scaler.transform][3] is not None:
-            validation_xy = tuple(np.concatenate(pair) for pair in zip(
-                validation_xy, others[scaler.transform][3]))
+                             for own, other in zip(train_xy, (other_x, other_y)))
+            if other_validation is not None:
+                validation_xy = tuple(np.concatenate(pair)
+                                      for pair in zip(validation_xy, other_validation))
         models.append(train_network(train_xy, validation_xy, config, run, member))
     return models
 

@@ -183,22 +183,22 @@ def run(args: argparse.Namespace) -> dict:
     results = load_selection(args.output)
     seeds, folds = list(range(args.seeds)), args.folds
     parts = [(seed, fold) for seed in seeds for fold in range(folds)]
+    # Each row's key: its seed, and its fold when cross-validating.
+    keys = [{"seed": seed, **({"fold": fold} if folds > 1 else {})} for seed, fold in parts]
     for example in args.examples:
-        key = example if folds == 1 else f"{example}_cv{folds}"
-        mine = results.setdefault(key, {"candidates": {}, "baselines": {}})
+        mine = results.setdefault(example if folds == 1 else f"{example}_cv{folds}",
+                                  {"candidates": {}, "baselines": {}})
         chosen = candidates(example)
         for name in args.candidates or list(chosen):
-            rows = [{"seed": seed, **({"fold": fold} if folds > 1 else {}),
-                     **SCORE[example](chosen[name], seed, args.quick, fold, folds)}
-                    for seed, fold in parts]
+            rows = [{**key, **SCORE[example](chosen[name], seed, args.quick, fold, folds)}
+                    for key, (seed, fold) in zip(keys, parts)]
             mine["candidates"][name] = {"config": chosen[name], "seeds": seeds,
                                         "summary": summarise(rows), "rows": rows}
             print(_line(example, name, mine["candidates"][name]["summary"]), flush=True)
             save_selection(args.output, results)
         per_part = [BASELINES[example](seed, args.quick, fold, folds) for seed, fold in parts]
         for name in per_part[0]:
-            rows = [{"seed": seed, **({"fold": fold} if folds > 1 else {}), **scores[name]}
-                    for (seed, fold), scores in zip(parts, per_part)]
+            rows = [{**key, **scores[name]} for key, scores in zip(keys, per_part)]
             mine["baselines"][name] = {"seeds": seeds, "summary": summarise(rows), "rows": rows}
             print(_line(example, name, mine["baselines"][name]["summary"]), flush=True)
         save_selection(args.output, results)
