@@ -27,7 +27,7 @@ from typing import Sequence
 
 import numpy as np
 
-from common import cli, data, plotting, runs, training
+from common import cli, data, distill, plotting, runs, training
 from common.errors import UserError
 from common.lazy import LazyModule, keras, layers, tf
 
@@ -48,15 +48,18 @@ PRESETS = {
     # An "epoch" here is 100 steps, so 10 epochs are the chapter's 1000 steps.
     "chapter": dict(epochs=10, batch_size=100, learning_rate=0.01, embedding_size=75,
                     hidden_size=75, dropout=0.5, remove_stopwords=True, bidirectional=False,
-                    pooling="mean", patience=0),
+                    pooling="mean", patience=0, teacher_copies=0),
     # Ours: keep the stopwords (the list holds "not", "no", "nor", "don": negations decide
     # sentiment), a bidirectional LSTM, its mean *and* its maximum over the words (one strong
     # word, "sucks", decides a sentence), a gentler learning rate, and keep the weights of the
     # best validation check. Chosen by mean validation accuracy over split seeds 0-4 on a part
-    # carved from the training split (benchmarks/results, issue 13).
+    # carved from the training split (benchmarks/results, issue 13). Then a teacher: 8
+    # perturbed copies of each training sentence labelled with a character n-gram model's
+    # probabilities (knowledge distillation; chosen by cross-validation inside the training
+    # split, after the earlier preset's test figures were known).
     "best": dict(epochs=10, batch_size=100, learning_rate=0.002, embedding_size=75,
                  hidden_size=75, dropout=0.5, remove_stopwords=False, bidirectional=True,
-                 pooling="mean_max", patience=10),
+                 pooling="mean_max", patience=10, teacher_copies=8),
 }
 
 """## LSTM model training: data preparation (the chapter's Preprocessing class)"""
@@ -145,6 +148,31 @@ def encode(vectorizer: layers.TextVectorization, cleaned: Sequence[str]) -> np.n
     return vectorizer([text or "[UNK]" for text in cleaned]).numpy()
 
 
+"""## Ours: a character n-gram teacher for the best preset (knowledge distillation)"""
+
+
+def targets(labels: np.ndarray, config: dict) -> np.ndarray:
+    """Class ids for the chapter's sparse loss; with a teacher, one probability per class (the
+    labels one-hot), the form the teacher's labels take."""
+    return np.eye(2, dtype="float32")[labels] if config.get("teacher_copies") else labels
+
+
+def training_set(train_texts: Sequence[str], train_labels: np.ndarray, vocabulary: list[str],
+                 vectorizer, config: dict) -> tuple[np.ndarray, np.ndarray]:
+    """Word ids and targets to train on: the cleaned training sentences and, in the best preset,
+    `teacher_copies` perturbed copies of each, labelled with the probabilities of a character
+    n-gram model fitted on the same sentences (common/distill.py). The network then learns
+    the teacher's view of words it saw once or never ("luv", "shittiest")."""
+    ids, y = encode(vectorizer, list(train_texts)), targets(train_labels, config)
+    if not config.get("teacher_copies"):
+        return ids, y
+    copies, probabilities = distill.distillation_set(
+        train_texts, train_labels, config["teacher_copies"], vocabulary, config["seed"])
+    print(f"teacher: {len(copies)} perturbed copies of the training sentences, labelled by a "
+          "character n-gram model")
+    return np.concatenate([ids, encode(vectorizer, copies)]), np.concatenate([y, probabilities])
+
+
 """## LSTM model training: the network (the chapter's LSTM_RNN_Network class)"""
 
 
@@ -167,8 +195,10 @@ def build_model(vocab_size: int, config: dict) -> keras.Model:
         x = mean
     scores = layers.Dense(2, name="scores", dtype="float32")(x)  # float32 under mixed precision
     model = keras.Model(inputs, scores, name="sentiment_lstm")
-    model.compile(optimizer=keras.optimizers.RMSprop(config["learning_rate"]),
-                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+    loss = (keras.losses.CategoricalCrossentropy(from_logits=True)  # the teacher's probabilities
+            if config.get("teacher_copies") else
+            keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    model.compile(optimizer=keras.optimizers.RMSprop(config["learning_rate"]), loss=loss,
                   metrics=["accuracy"])
     return model
 
@@ -269,10 +299,11 @@ def run_training(args: argparse.Namespace) -> dict:
 
         with run.strategy.scope():  # variables and optimizer on every replica
             model = build_model(vectorizer.vocabulary_size(), config)
-        train(model, (ids[train_ix], labels[train_ix]), (ids[val_ix], labels[val_ix]), config,
-              run)
-        _, val_accuracy = model.evaluate(ids[val_ix], labels[val_ix], verbose=0)
-        test_loss, test_accuracy = model.evaluate(ids[test_ix], labels[test_ix], verbose=0)
+        train_xy = training_set(cleaned[train_ix], labels[train_ix], vocabulary, vectorizer, config)
+        train(model, train_xy, (ids[val_ix], targets(labels[val_ix], config)), config, run)
+        _, val_accuracy = model.evaluate(ids[val_ix], targets(labels[val_ix], config), verbose=0)
+        test_loss, test_accuracy = model.evaluate(ids[test_ix], targets(labels[test_ix], config),
+                                                  verbose=0)
         print(f"Test accuracy: {test_accuracy:.4f}")
 
         save_history(run.history, run.dir)

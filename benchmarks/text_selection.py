@@ -54,10 +54,12 @@ def candidates(example: str) -> dict[str, dict]:
     import sentiment_lstm
 
     best = sentiment_lstm.PRESETS["best"]
+    untaught = dict(best, teacher_copies=0)  # the previous best preset
     return {"best": dict(best),
-            "mean_pooling": dict(best, pooling="mean"),  # the previous best preset
-            "best_lr1e-3": dict(best, learning_rate=1e-3),
-            "best_embedding150": dict(best, embedding_size=150)}
+            "no_teacher": untaught,
+            "mean_pooling": dict(untaught, pooling="mean"),  # the one before
+            "best_lr1e-3": dict(untaught, learning_rate=1e-3),
+            "best_embedding150": dict(untaught, embedding_size=150)}
 
 
 """## spam: the chapter's 75/25 split; selection = the first 20% of the shuffled training part"""
@@ -128,11 +130,15 @@ def sentiment_score(config: dict, seed: int, quick: bool = False, fold: int = 0,
     config = candidate_config(config, seed, quick)
     start = time.perf_counter()
     with quiet_run("sentiment", config) as run:
-        vectorizer = sentiment_lstm.make_vectorizer(
-            sentiment_lstm.build_vocabulary(cleaned[fit_ix]), sentiment_lstm.longest_sentence(cleaned))
+        vocabulary = sentiment_lstm.build_vocabulary(cleaned[fit_ix])
+        vectorizer = sentiment_lstm.make_vectorizer(vocabulary,
+                                                    sentiment_lstm.longest_sentence(cleaned))
         ids = sentiment_lstm.encode(vectorizer, cleaned.tolist())
         model = sentiment_lstm.build_model(vectorizer.vocabulary_size(), config)
-        sentiment_lstm.train(model, (ids[fit_ix], labels[fit_ix]), (ids[val_ix], labels[val_ix]),
+        train_xy = sentiment_lstm.training_set(cleaned[fit_ix], labels[fit_ix], vocabulary,
+                                               vectorizer, config)
+        sentiment_lstm.train(model, train_xy,
+                             (ids[val_ix], sentiment_lstm.targets(labels[val_ix], config)),
                              config, run)
         predicted = model.predict(ids[sel_ix], verbose=0).argmax(axis=1)
     return {"accuracy": float((predicted == labels[sel_ix]).mean()),
