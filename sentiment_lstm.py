@@ -3,7 +3,8 @@ Title: Sentiment analysis with an LSTM (UMICH SI650)
 Chapter section: "LSTM predictive model for sentiment analysis" (用于情感分析的 LSTM 预测模型)
 Description: the chapter's Preprocessing and LSTM_RNN_Network classes, train.py and predict.py
 rewritten with Keras 3: Embedding -> LSTM -> mean over the real time steps -> Dense(2), with
-TensorBoard logs, a checkpoint and a predict command.
+TensorBoard logs, a checkpoint and a predict command. The best preset also learns from a
+character n-gram "teacher" (knowledge distillation: common/distill.py).
 
     python sentiment_lstm.py                       # the chapter's configuration (default)
     python sentiment_lstm.py --preset best         # this project's stronger recurrent model
