@@ -260,8 +260,19 @@ def run_baselines(example: str, seeds: list[int], args) -> list[dict]:
 
 
 def merge(old: list[dict], new: list[dict], key) -> list[dict]:
-    replaced = {key(row) for row in new}
-    return [row for row in old if key(row) not in replaced] + new
+    """`old` with every row whose key `new` re-measures replaced by `new`'s rows of that key,
+    where the first of them stood (the tables keep their seed order); then `new`'s other rows.
+    A key may hold several rows (one per baseline)."""
+    fresh: dict = {}
+    for row in new:
+        fresh.setdefault(key(row), []).append(row)
+    replaced, merged = set(fresh), []
+    for row in old:
+        if key(row) not in replaced:
+            merged.append(row)
+        elif key(row) in fresh:
+            merged.extend(fresh.pop(key(row)))
+    return merged + [row for rows in fresh.values() for row in rows]
 
 
 def save(results: dict, results_dir: Path, name: str) -> tuple[Path, Path]:

@@ -209,3 +209,16 @@ def test_har_cnn_baselines_on_held_out_and_on_every_subject(tmp_path):
     assert set(rows) == {"cnn_1d", "cnn_1d_all_subjects"}
     for row in rows.values():
         assert 0 <= row["metrics"]["test_accuracy"] <= 1
+
+
+def test_merge_replaces_rows_in_place_and_keeps_several_rows_per_key():
+    from benchmarks.harness import merge
+
+    def row(seed, name, value):
+        return {"seed": seed, "name": name, "value": value}
+
+    old = [row(5, "a", 1), row(5, "b", 1), row(0, "a", 1), row(0, "b", 1), row(1, "a", 1)]
+    new = [row(0, "a", 2), row(0, "b", 2), row(7, "a", 2)]
+    merged = merge(old, new, key=lambda r: r["seed"])
+    assert [(r["seed"], r["name"], r["value"]) for r in merged] == [
+        (5, "a", 1), (5, "b", 1), (0, "a", 2), (0, "b", 2), (1, "a", 1), (7, "a", 2)]
