@@ -24,17 +24,20 @@ def chapter_value(example: str) -> float | None:
 
 
 def rows_for(results: dict, example: str, key: str) -> list[tuple[str, list[float]]]:
-    """(label, values over seeds) for the presets, then each baseline."""
-    rows = []
+    """(label, values over seeds) for the presets, then each baseline on the best preset's
+    seeds (its splits; all of the baseline's seeds when there is no best preset run)."""
+    rows, seeds = [], {}
     for preset in ("chapter", "best"):
-        values = [r["metrics"][key] for r in results.get("runs", [])
-                  if r["example"] == example and r["preset"] == preset and r["status"] == "ok"
-                  and r["metrics"].get(key) is not None]
-        if values:
-            rows.append((f"{preset} preset", values))
+        runs = [r for r in results.get("runs", [])
+                if r["example"] == example and r["preset"] == preset and r["status"] == "ok"
+                and r["metrics"].get(key) is not None]
+        seeds[preset] = {r["seed"] for r in runs}
+        if runs:
+            rows.append((f"{preset} preset", [r["metrics"][key] for r in runs]))
     baselines: dict[str, list[float]] = {}
     for row in results.get("baselines", []):
-        if row["example"] == example and row["metrics"].get(key) is not None:
+        if (row["example"] == example and row["metrics"].get(key) is not None
+                and (not seeds["best"] or row["seed"] in seeds["best"])):
             baselines.setdefault(row.get("short", row["label"]), []).append(row["metrics"][key])
     return rows + list(baselines.items())
 
@@ -66,8 +69,8 @@ def render_example(results: dict, example: str, path: Path) -> Path | None:
         axes.set_xlim(max(0, low - margin) if kind == "pct" else 0, high + margin)
         axes.set_xlabel(f"{title}{' (%)' if kind == 'pct' else ''}: {direction(key)}")
         axes.grid(alpha=0.3, axis="x")
-    figure.suptitle(f"{TITLES[example]}\nbars: means over the seeds, dots: one seed each",
-                    fontsize=10)
+    figure.suptitle(f"{TITLES[example]}\nbars: means over the seeds, dots: one seed each "
+                    "(baselines: the best preset's seeds)", fontsize=10)
     figure.tight_layout()
     figure.savefig(path, dpi=100)
     plt.close(figure)

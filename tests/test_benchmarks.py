@@ -148,6 +148,24 @@ def test_result_figures_show_every_seed_of_every_model_with_the_better_direction
     assert path.name == "r-spam.png" and path.read_bytes()[:4] == b"\x89PNG"
 
 
+def test_result_figures_show_baselines_on_the_best_presets_seeds_only():
+    from benchmarks import figures
+
+    def run(preset, seed):
+        return {"example": "spam", "preset": preset, "seed": seed, "status": "ok",
+                "metrics": {"test_accuracy": 0.9}}
+
+    baselines = [{"example": "spam", "name": "svm", "label": "an SVM", "short": "SVM",
+                  "seed": seed, "metrics": {"test_accuracy": 0.9 + seed / 100}}
+                 for seed in (0, 1, 5, 42)]
+    chapter_only = {"runs": [run("chapter", seed) for seed in (0, 1, 5, 42)],
+                    "baselines": baselines}
+    assert dict(figures.rows_for(chapter_only, "spam", "test_accuracy"))["SVM"] == pytest.approx(
+        [0.9, 0.91, 0.95, 1.32])
+    both = dict(chapter_only, runs=chapter_only["runs"] + [run("best", 0), run("best", 1)])
+    assert dict(figures.rows_for(both, "spam", "test_accuracy"))["SVM"] == pytest.approx([0.9, 0.91])
+
+
 def test_seeds_are_a_count_or_a_list_with_ranges():
     assert harness.seed_list("3") == [0, 1, 2]
     assert harness.seed_list("0-7,42,100") == [0, 1, 2, 3, 4, 5, 6, 7, 42, 100]
