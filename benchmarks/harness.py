@@ -44,6 +44,16 @@ def comma_list(choices: Sequence[str]):
     return parse
 
 
+def results_file_name(text: str) -> str:
+    """A results name (`2026-11-28-vm-cpu2`, `.json` optional): a plain file name, no folder."""
+    name = text[:-len(".json")] if text.endswith(".json") else text
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", name):
+        raise argparse.ArgumentTypeError(
+            f"expected a file name of letters, digits, '.', '_' and '-' (such as "
+            f"2026-11-28-vm-cpu2), got {text!r}")
+    return name
+
+
 def seed_list(text: str) -> list[int]:
     """`5` -> seeds 0..4; `0-7,42,100` -> exactly those (ranges inclusive), in order."""
     if text.strip().isdigit():
@@ -80,6 +90,10 @@ def build_parser() -> argparse.ArgumentParser:
                              "default, which downloads it); the other examples use data/")
     parser.add_argument("--results-dir", type=Path, default=ROOT / "benchmarks" / "results",
                         help="where the JSON and Markdown go (default: benchmarks/results)")
+    parser.add_argument("--results-name", type=results_file_name, default=None,
+                        help="add to RESULTS_DIR/NAME.json (and its .md and figures) instead "
+                             "of the day's <date>-<machine>: to complete an earlier day's "
+                             "results on the same machine (default: the day's)")
     parser.add_argument("--work-dir", type=Path, default=None,
                         help="run folders and logs of the scripts (default: "
                              "runs/benchmark/<timestamp>)")
@@ -299,7 +313,7 @@ def run(args: argparse.Namespace) -> dict:
         raise SystemExit(f"error: cannot create {error.filename} ({error.strerror}); pass "
                          "writable --results-dir / --work-dir folders")
     machine = describe_machine()
-    name = results_name(machine, args.quick)
+    name = args.results_name or results_name(machine, args.quick)
     json_path = args.results_dir / f"{name}.json"
     results = json.loads(json_path.read_text()) if json_path.is_file() else {}
     command = "python -m benchmarks " + " ".join(args.argv)

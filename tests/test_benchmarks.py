@@ -218,6 +218,21 @@ def test_baselines_only_keeps_the_runs_and_adds_the_baselines(tmp_path):
     assert not list((tmp_path / "work").glob("airline-*"))  # no script ran
 
 
+def test_results_name_adds_to_an_earlier_days_file(tmp_path, capsys):
+    results_dir = tmp_path / "results"
+    common = ["--seeds", "1", "--quick", "--baselines-only", "--results-dir", str(results_dir),
+              "--work-dir", str(tmp_path / "work"), "--results-name", "2026-01-01-box.json"]
+    harness.main(["--examples", "airline", *common])
+    harness.main(["--examples", "spam", *common])
+    assert sorted(p.name for p in results_dir.glob("*.json")) == ["2026-01-01-box.json"]
+    results = json.loads((results_dir / "2026-01-01-box.json").read_text())
+    assert {b["example"] for b in results["baselines"]} == {"airline", "spam"}
+    assert (results_dir / "2026-01-01-box.md").is_file()
+    with pytest.raises(SystemExit) as error:
+        harness.main(["--results-name", "../elsewhere"])
+    assert error.value.code == 2 and "--results-name" in capsys.readouterr().err
+
+
 def test_har_cnn_baselines_on_held_out_and_on_every_subject(tmp_path):
     from benchmarks import baselines
     from test_har import write_tiny_har
