@@ -301,8 +301,9 @@ def run_training(args: argparse.Namespace) -> dict:
         with run.strategy.scope():  # variables and optimizer on every replica
             model = build_model(vectorizer.vocabulary_size(), config)
         train_xy = training_set(cleaned[train_ix], labels[train_ix], vocabulary, vectorizer, config)
-        train(model, train_xy, (ids[val_ix], targets(labels[val_ix], config)), config, run)
-        _, val_accuracy = model.evaluate(ids[val_ix], targets(labels[val_ix], config), verbose=0)
+        val_xy = (ids[val_ix], targets(labels[val_ix], config))
+        train(model, train_xy, val_xy, config, run)
+        _, val_accuracy = model.evaluate(*val_xy, verbose=0)
         test_loss, test_accuracy = model.evaluate(ids[test_ix], targets(labels[test_ix], config),
                                                   verbose=0)
         print(f"Test accuracy: {test_accuracy:.4f}")

@@ -26,18 +26,19 @@ def chapter_value(example: str) -> float | None:
 def rows_for(results: dict, example: str, key: str) -> list[tuple[str, list[float]]]:
     """(label, values over seeds) for the presets, then each baseline on the best preset's
     seeds (its splits; all of the baseline's seeds when there is no best preset run)."""
-    rows, seeds = [], {}
+    rows, best_seeds = [], set()
     for preset in ("chapter", "best"):
         runs = [r for r in results.get("runs", [])
                 if r["example"] == example and r["preset"] == preset and r["status"] == "ok"
                 and r["metrics"].get(key) is not None]
-        seeds[preset] = {r["seed"] for r in runs}
         if runs:
             rows.append((f"{preset} preset", [r["metrics"][key] for r in runs]))
+        if preset == "best":
+            best_seeds = {r["seed"] for r in runs}
     baselines: dict[str, list[float]] = {}
     for row in results.get("baselines", []):
         if (row["example"] == example and row["metrics"].get(key) is not None
-                and (not seeds["best"] or row["seed"] in seeds["best"])):
+                and (not best_seeds or row["seed"] in best_seeds)):
             baselines.setdefault(row.get("short", row["label"]), []).append(row["metrics"][key])
     return rows + list(baselines.items())
 
