@@ -4,13 +4,13 @@ one-line errors with exit status 2 instead of tracebacks."""
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
 import traceback
 from pathlib import Path
 from typing import Callable, Sequence
 
 from common.errors import Interrupted, UserError
+from common.interrupts import handling_interrupts
 from common.resume import load_run_config
 
 EXIT_USER_ERROR = 2
@@ -187,35 +187,22 @@ def run_cli(parser: argparse.ArgumentParser, argv: Sequence[str] | None,
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["train"]:
         argv = argv[1:]  # the training flags live on the main parser
-    previous = _sigterm_as_interrupt()
-    try:
-        args = parser.parse_args(argv)
-        args.argv = argv
-        command = getattr(args, "command", None) or "train"
-        if command == "train" and example is not None:
-            args = parse_training_args(parser, args, argv, example)
-        return commands[command](args)
-    except UserError as error:
-        if "--debug" in argv:
-            traceback.print_exc()
-        print(f"error: {error}", file=sys.stderr)
-        raise SystemExit(EXIT_USER_ERROR) from None
-    except Interrupted as error:
-        print(f"{error}", file=sys.stderr)
-        raise SystemExit(EXIT_INTERRUPTED) from None
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        raise SystemExit(EXIT_INTERRUPTED) from None
-    finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
-
-
-def _sigterm_as_interrupt():
-    """`kill PID` (SIGTERM) then stops a run the way Ctrl-C does: partial outputs are written."""
-    def interrupt(signum, frame):
-        raise KeyboardInterrupt
-    try:
-        return signal.signal(signal.SIGTERM, interrupt)
-    except ValueError:  # not the main thread: leave signals alone
-        return None
+    with handling_interrupts():  # SIGTERM as Ctrl-C, until the command is done
+        try:
+            args = parser.parse_args(argv)
+            args.argv = argv
+            command = getattr(args, "command", None) or "train"
+            if command == "train" and example is not None:
+                args = parse_training_args(parser, args, argv, example)
+            return commands[command](args)
+        except UserError as error:
+            if "--debug" in argv:
+                traceback.print_exc()
+            print(f"error: {error}", file=sys.stderr)
+            raise SystemExit(EXIT_USER_ERROR) from None
+        except Interrupted as error:
+            print(f"{error}", file=sys.stderr)
+            raise SystemExit(EXIT_INTERRUPTED) from None
+        except KeyboardInterrupt:
+            print("interrupted", file=sys.stderr)
+            raise SystemExit(EXIT_INTERRUPTED) from None

@@ -7,16 +7,15 @@ written."""
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import json
 import os
-import signal
 import time
 from pathlib import Path
 from typing import Callable
 
 from common.errors import UserError
+from common.interrupts import interruptions_held
 from common.lazy import keras
 from common.runs import read_run_config, write_json
 
@@ -118,26 +117,6 @@ def _epoch_backup_type():
                 os.replace(temp, self.state.trained_file)  # marks the training finished
 
     return EpochBackup
-
-
-@contextlib.contextmanager
-def interruptions_held():
-    """Hold Ctrl-C and SIGTERM back until the block is done, then deliver them, so files
-    that belong together are written together."""
-    received = []
-    try:
-        previous = {signum: signal.signal(signum, lambda s, _: received.append(s))
-                    for signum in (signal.SIGINT, signal.SIGTERM)}
-    except ValueError:  # not the main thread: signals cannot be caught here anyway
-        yield
-        return
-    try:
-        yield
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
-        if received:
-            signal.raise_signal(received[0])  # the handler it would have met
 
 
 def load_run_config(run_dir: Path, example: str, script: str) -> dict:

@@ -12,6 +12,7 @@ from typing import Callable
 
 from common import device, runs
 from common.errors import Interrupted
+from common.interrupts import raise_if_interrupted
 from common.lazy import keras, tf
 from common.resume import BACKUP, TrainingState
 
@@ -64,6 +65,7 @@ class Run:
     def finish(self, metrics: dict, **details) -> dict:
         """metrics.json (with the training figures every example records), written last: its
         presence marks a finished run. Then the backup goes."""
+        raise_if_interrupted()  # a Ctrl-C that a library swallowed: not a finished run
         epochs = [state.epochs for state in self.states]
         seconds = [s for state in self.states for s in state.history.get("epoch_seconds", [])]
         resumed = [state.resumed_at for state in self.states if state.resumed_at is not None]

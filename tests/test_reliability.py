@@ -20,7 +20,7 @@ import airline_lstm
 import har_lstm
 import sentiment_lstm
 import spam_rnn
-from common import resume, training
+from common import interrupts, resume, training
 from common.errors import UserError
 from conftest import DATA_DIR, ROOT, run_main_expecting_error
 from test_har import write_tiny_har, zip_folder
@@ -122,7 +122,8 @@ def sigterm_in_the_second_member_then_resume(script: str, flags: list[str], run_
     wait_for_backup(run_dir / "backup" / "member-1", 2, process)
     process.send_signal(signal.SIGTERM)
     code, out, err = finish(process)
-    assert code == 130 and "--resume" in err.strip().splitlines()[-1], err[-2000:]
+    assert code == 130 and "--resume" in err.strip().splitlines()[-1], \
+        f"exit status {code}\nstdout: {out[-1500:]}\nstderr: {err[-1500:]}"
     assert (run_dir / "backup" / "member-0" / resume.TRAINED).is_file()
     assert not (run_dir / "backup" / "member-1" / resume.TRAINED).exists()
 
@@ -253,6 +254,51 @@ def test_ctrl_c_while_an_epoch_is_being_saved_waits_for_its_weights(tmp_path, mo
     saved = json.loads((tmp_path / "backup" / "training_metadata.json").read_text())["epoch"]
     assert saved == state.epochs == 2
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # handler put back
+
+
+def test_a_held_sigterm_comes_at_the_end_of_the_block_and_handlers_are_put_back():
+    before = signal.getsignal(signal.SIGTERM)
+    steps = []
+    with interrupts.handling_interrupts():
+        assert signal.getsignal(signal.SIGTERM) is interrupts.interrupt
+        with pytest.raises(KeyboardInterrupt):
+            with interrupts.interruptions_held():
+                signal.raise_signal(signal.SIGTERM)
+                steps.append("the rest of the block")
+    assert steps == ["the rest of the block"]
+    assert signal.getsignal(signal.SIGTERM) is before
+
+
+def test_a_ctrl_c_the_shell_ignores_stays_ignored():
+    """`python spam_rnn.py &` in a script: the shell has the run ignore Ctrl-C."""
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        with interrupts.handling_interrupts():
+            assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def test_a_sigterm_a_library_swallows_still_ends_the_run(tmp_path, monkeypatch, capsys):
+    """Keras' .keras writer catches everything, KeyboardInterrupt too, while it opens its
+    temporary file: a SIGTERM that lands there must still end the run as resumable (exit
+    130), not let it finish as if nothing had happened."""
+    run_dir = tmp_path / "run"
+    evaluate = spam_rnn.evaluate
+
+    def sigterm_swallowed(*args, **kwargs):
+        try:
+            signal.raise_signal(signal.SIGTERM)
+        except BaseException:  # what such a library does with it
+            pass
+        return evaluate(*args, **kwargs)
+
+    monkeypatch.setattr(spam_rnn, "evaluate", sigterm_swallowed)
+    with pytest.raises(SystemExit) as raised:
+        spam_rnn.main(["--dry-run", "--epochs", "2", "--output-dir", str(run_dir)])
+    assert raised.value.code == 130
+    assert f"--resume {run_dir}" in capsys.readouterr().err.strip().splitlines()[-1]
+    assert (run_dir / "backup" / resume.TRAINED).is_file() and not (run_dir / "metrics.json").exists()
 
 
 def test_a_killed_process_loses_at_most_the_epoch_in_progress(tmp_path):
