@@ -27,7 +27,8 @@ import numpy as np
 from common import cli, data, plotting, runs, training
 from common.cli import DEFAULT_DATA_DIR
 from common.errors import UserError
-from common.forecasting import future_months, print_scores, scores
+from common.forecasting import (future_months, naive_baselines, print_scores, scores,
+                                 write_forecast)
 from common.series_transforms import (OFFSETS, SEASON, Scaler, fit_months, member_scalers,
                                       member_transforms, skipped_months, transform_names)
 from common.lazy import keras, layers
@@ -295,21 +296,6 @@ def member_free_running(model, scaler: Scaler, train: np.ndarray, n_test: int,
     return np.array(forecast)
 
 
-def baselines(train: np.ndarray, test: np.ndarray) -> dict:
-    """Naive (last month) and seasonal naive (same month last year), one-step and free-running."""
-    series = np.concatenate([train, test])
-    first, n = len(train), len(test)
-    naive_one = series[first - 1:-1]
-    seasonal_one = series[first - SEASON:len(series) - SEASON]
-    naive_free = np.full(n, train[-1])
-    seasonal_free = np.resize(train[-SEASON:], n)
-    result = {}
-    for name, one, free in [("naive", naive_one, naive_free),
-                            ("seasonal_naive", seasonal_one, seasonal_free)]:
-        result[name] = scores(test, one, free)
-    return result
-
-
 def save_history(history: dict, run_dir: Path) -> None:
     """history.csv and loss.png of the first network: after training, or what there is on
     Ctrl-C."""
@@ -378,7 +364,7 @@ def run_training(args: argparse.Namespace) -> dict:
 
         one_step = forecast_one_step(models, scalers, series, len(test), seq_size)
         free_running = forecast_free_running(models, scalers, train, len(test), seq_size)
-        metrics = {**scores(test, one_step, free_running), "baselines": baselines(train, test)}
+        metrics = {**scores(test, one_step, free_running), "baselines": naive_baselines(train, test, SEASON)}
         print_scores({"LSTM": metrics, **metrics["baselines"]})
 
         save_history(run.history, run.dir)
@@ -431,13 +417,8 @@ def run_forecast(args: argparse.Namespace) -> dict:
     future = future_months(months, len(series), args.months)
     labels = [f"{m:%Y-%m}" if months is not None else str(m) for m in future]
     out_dir = runs.make_run_dir("forecast", args.output_dir, parent=Path(args.run) / "forecast")
-    rows = [["month" if months is not None else "index", "forecast", "lowest_member",
-             "highest_member"]]
-    print(f"{rows[0][0]:<10}{'forecast':>12}{'lowest':>12}{'highest':>12}")
-    for label, value, low, high in zip(labels, forecast, members.min(axis=0), members.max(axis=0)):
-        rows.append([label, f"{value:.2f}", f"{low:.2f}", f"{high:.2f}"])
-        print(f"{label:<10}{value:>12.2f}{low:>12.2f}{high:>12.2f}")
-    runs.write_csv_rows(out_dir / "forecast.csv", rows)
+    write_forecast(out_dir / "forecast.csv", "month" if months is not None else "index",
+                   labels, forecast, members.min(axis=0), members.max(axis=0))
     history_x = months if months is not None else np.arange(len(series))
     plotting.plot_forecast(out_dir / "forecast.png", history_x, series, future, forecast,
                            members.min(axis=0), members.max(axis=0),

@@ -147,7 +147,8 @@ def classical(name: str, seen: np.ndarray, future: np.ndarray) -> dict:
     with warnings.catch_warnings():  # statsmodels' convergence chatter on short series
         warnings.simplefilter("ignore")
         if name == "seasonal_naive":
-            scored = airline_lstm.baselines(seen, future)["seasonal_naive"]
+            scored = forecasting.naive_baselines(seen, future,
+                                                 airline_lstm.SEASON)["seasonal_naive"]
         else:
             scored = {"holt_winters": baselines.holt_winters,
                       "sarima": baselines.sarima}[name](seen, future)

@@ -1,5 +1,6 @@
 """What every forecaster here is scored and continued with: RMSE, MAE and MAPE of a one-step
-and a free-running forecast, their printed table, and the months past the end of a series."""
+and a free-running forecast, the naive baselines, their printed table, and the months past the
+end of a series with the forecast's table."""
 
 from __future__ import annotations
 
@@ -20,6 +21,17 @@ def scores(actual: np.ndarray, one_step: np.ndarray, free_running: np.ndarray) -
             for name, value in errors(actual, forecast).items()}
 
 
+def naive_baselines(train: np.ndarray, test: np.ndarray, season: int) -> dict:
+    """Naive (last month) and seasonal naive (same month last season), one-step and
+    free-running, scored on the test months."""
+    series = np.concatenate([train, test])
+    first, n = len(train), len(test)
+    forecasts = {"naive": (series[first - 1:-1], np.full(n, train[-1])),
+                 "seasonal_naive": (series[first - season:len(series) - season],
+                                    np.resize(train[-season:], n))}
+    return {name: scores(test, one, free) for name, (one, free) in forecasts.items()}
+
+
 def print_scores(rows: dict[str, dict]) -> None:
     """One line per forecaster: RMSE, MAE and MAPE (%), one-step and free-running."""
     columns = [f"{name}_{kind}" for kind in ("one_step", "free_running")
@@ -38,6 +50,19 @@ def future_months(months, observed: int, count: int):
     import pandas as pd
 
     return pd.date_range(months[-1] + pd.offsets.MonthBegin(1), periods=count, freq="MS")
+
+
+def write_forecast(path, label: str, labels, forecast, lowest, highest) -> None:
+    """The forecast as a CSV file (`label` column, forecast, lowest and highest member),
+    printed as a table too."""
+    from common.runs import write_csv_rows
+
+    rows = [[label, "forecast", "lowest_member", "highest_member"]]
+    print(f"{label:<10}{'forecast':>12}{'lowest':>12}{'highest':>12}")
+    for month, value, low, high in zip(labels, forecast, lowest, highest):
+        rows.append([month, f"{value:.2f}", f"{low:.2f}", f"{high:.2f}"])
+        print(f"{month:<10}{value:>12.2f}{low:>12.2f}{high:>12.2f}")
+    write_csv_rows(path, rows)
 
 
 def seasonal_indices(values: np.ndarray, period: int) -> np.ndarray:
