@@ -5,11 +5,16 @@ series of any scale average.
 
     python -m benchmarks.airline_selection                      # every candidate, seed 0
     python -m benchmarks.airline_selection --candidates one_month,direct12 --seeds 2
+    python -m benchmarks.airline_selection --long-backtest --seeds 5   # 36 months ahead
 
 Writes benchmarks/results/<date>-airline-selection.json (after each candidate; candidates
 scored before stay in it) and prints one row per candidate: mean MAPE one-step and
 free-running over the backtest and over the panel, and seconds per fit. The preset is the candidate with the lowest mean of those four. Seasonal naive, Holt-Winters and SARIMA
-(benchmarks/baselines.py) are scored on the same origins first, for reference."""
+(benchmarks/baselines.py) are scored on the same origins first, for reference.
+
+--long-backtest scores the best preset and the classical forecasters 36 months ahead (the
+test's horizon) from two origins inside the training months instead: not a way to choose, a
+check of how far the test years' free-running figures speak for the preset."""
 
 from __future__ import annotations
 
@@ -28,6 +33,7 @@ from common.rolling import rolling_origins, split_at
 ROOT = Path(__file__).resolve().parent.parent
 PANEL = sorted((ROOT / "data" / "panel").glob("*.csv"))
 AIRLINE_TRAIN_MONTHS = 108  # the script's 75%: the test months are never read here
+LONG_ORIGINS, LONG_HORIZON = (60, 72), 36  # 1954-1956 and 1955-1957, each from the years before
 
 
 def candidates() -> dict[str, dict]:
@@ -95,14 +101,21 @@ def candidates() -> dict[str, dict]:
     }
 
 
+def airline_training_months():
+    """The airline months 1949-1957 (values, months, path): the script's training part."""
+    import airline_lstm
+
+    path = ROOT / "data" / "airline-passengers.csv"
+    values, months = airline_lstm.series_and_months(path, "1")
+    return values[:AIRLINE_TRAIN_MONTHS], months[:AIRLINE_TRAIN_MONTHS], path
+
+
 def series_and_origins() -> list[tuple]:
     """(group, name, series, origins, horizon, path, months): two yearly origins inside the
     airline training months; two 24-month origins at the end of each panel series."""
     import airline_lstm
 
-    path = ROOT / "data" / "airline-passengers.csv"
-    values, months = airline_lstm.series_and_months(path, "1")
-    values, months = values[:AIRLINE_TRAIN_MONTHS], months[:AIRLINE_TRAIN_MONTHS]
+    values, months, path = airline_training_months()
     cases = [("backtest", "airline 1949-1957", values,
               rolling_origins(len(values), 12, 2, min_train=60), 12, path, months)]
     for path in PANEL:
@@ -176,7 +189,41 @@ def summarise(name: str, rows: list[dict]) -> dict:
     return summary
 
 
+def long_backtest(args: argparse.Namespace) -> dict:
+    """The best preset (seeds 0..N-1) and the classical forecasters, 36 months ahead from
+    each of LONG_ORIGINS; one printed row per forecaster and origin (means over seeds), all
+    rows under "long_backtest" in the selection JSON."""
+    import airline_lstm
+
+    values, months, path = airline_training_months()
+    rows = []
+    for origin in LONG_ORIGINS:
+        seen, future = split_at(values, origin, LONG_HORIZON)
+        rows += [{"name": name, "origin": origin, **classical(name, seen, future)}
+                 for name in CLASSICAL]
+        rows += [{"name": "best", "origin": origin, "seed": seed,
+                  **evaluate(airline_lstm.PRESETS["best"], values, origin, LONG_HORIZON, seed,
+                             path, months)} for seed in range(args.seeds)]
+    keys = ("rmse_one_step", "rmse_free_running", "mape_one_step", "mape_free_running")
+    print(f"{'36 months ahead':<16}{'origin':>8}" + "".join(f"{k:>19}" for k in keys))
+    summary = {}
+    for name in ("best", *CLASSICAL):
+        for origin in LONG_ORIGINS:
+            mine = [r for r in rows if r["name"] == name and r["origin"] == origin]
+            means = {k: float(np.mean([r[k] for r in mine])) for k in keys}
+            summary[f"{name}@{origin}"] = means
+            print(f"{name:<16}{origin:>8}" + "".join(f"{means[k]:>19.2f}" for k in keys))
+    results = load_selection(args.output)
+    results["long_backtest"] = {"origins": list(LONG_ORIGINS), "horizon": LONG_HORIZON,
+                                "config": airline_lstm.PRESETS["best"], "summary": summary,
+                                "rows": rows}
+    save_selection(args.output, results)
+    return results
+
+
 def run(args: argparse.Namespace) -> dict:
+    if args.long_backtest:
+        return long_backtest(args)
     chosen = candidates()
     names = args.candidates or list(chosen)
     results = {"candidates": load_selection(args.output).get("candidates", {}), "cases": []}
@@ -207,6 +254,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = selection_parser("airline", __doc__)
     parser.add_argument("--seeds", type=cli.positive_int, default=1,
                         help="seeds 0..N-1 per fit (default: 1)")
+    parser.add_argument("--long-backtest", action="store_true",
+                        help="score the best preset and the classical forecasters 36 months "
+                             "ahead from two origins inside the training months instead")
     return parser
 
 

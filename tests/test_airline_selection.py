@@ -66,3 +66,27 @@ def test_classical_forecasters_are_scored_on_the_same_origins(tmp_path, monkeypa
     # Growth of 1% a month: last year's months are about 11% too low; the others follow it.
     assert 10 < classical["seasonal_naive"]["rows"][0]["mape_one_step"] < 12
     assert classical["sarima"]["summary"]["backtest_mape_one_step"] < 2
+
+
+def test_the_long_backtest_forecasts_36_months_inside_the_training_years(tmp_path, monkeypatch):
+    calls = []
+
+    def spy(config, series, origin, horizon, seed, path=None, months=None):
+        calls.append((len(series), origin, horizon, seed, f"{months[origin - 1]:%Y-%m}"))
+        return {"rmse_one_step": 1.0, "rmse_free_running": 2.0, "mape_one_step": 3.0,
+                "mape_free_running": 4.0, "seconds": 0.0}
+
+    monkeypatch.setattr(airline_selection, "evaluate", spy)
+    output = tmp_path / "selection.json"
+    output.write_text('{"candidates": {"earlier": {}}}')
+    airline_selection.main(["--long-backtest", "--seeds", "2", "--output", str(output)])
+    # Seen: up to 1953-12 and 1954-12; forecast to 1956-12 and 1957-12, never the test years.
+    assert calls == [(108, 60, 36, 0, "1953-12"), (108, 60, 36, 1, "1953-12"),
+                     (108, 72, 36, 0, "1954-12"), (108, 72, 36, 1, "1954-12")]
+    results = json.loads(output.read_text())
+    assert "earlier" in results["candidates"]
+    summary = results["long_backtest"]["summary"]
+    assert summary["best@60"]["mape_free_running"] == 4.0
+    for name in ("seasonal_naive", "holt_winters", "sarima"):
+        assert np.isfinite(summary[f"{name}@72"]["rmse_free_running"])
+    assert summary["sarima@60"]["mape_free_running"] < summary["seasonal_naive@60"]["mape_free_running"]
