@@ -134,7 +134,7 @@ def airline(seed: int = 0, quick: bool = False) -> dict[str, dict]:
 
     series = airline_lstm.load_series(cli.DEFAULT_DATA_DIR / airline_lstm.BUNDLED_CSV.name).to_numpy()
     train, test = airline_lstm.split_data(series)
-    naive = airline_lstm.baselines(train, test)
+    naive = forecasting.naive_baselines(train, test, airline_lstm.SEASON)
     with warnings.catch_warnings():  # statsmodels' convergence chatter on 108 months
         warnings.simplefilter("ignore")
         return {
