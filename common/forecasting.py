@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from common.runs import write_csv_rows
+
 
 def errors(actual: np.ndarray, predicted: np.ndarray) -> dict:
     """RMSE and MAE (in the series' unit) and MAPE (%, the published tables' figure)."""
@@ -55,8 +57,6 @@ def future_months(months, observed: int, count: int):
 def write_forecast(path, label: str, labels, forecast, lowest, highest) -> None:
     """The forecast as a CSV file (`label` column, forecast, lowest and highest member),
     printed as a table too."""
-    from common.runs import write_csv_rows
-
     rows = [[label, "forecast", "lowest_member", "highest_member"]]
     print(f"{label:<10}{'forecast':>12}{'lowest':>12}{'highest':>12}")
     for month, value, low, high in zip(labels, forecast, lowest, highest):
