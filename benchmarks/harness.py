@@ -261,6 +261,8 @@ def run_baselines(example: str, seeds: list[int], args) -> list[dict]:
         except Exception as error:  # a failed baseline is reported, never dropped
             if args.debug:
                 traceback.print_exc()
+            print(f"[benchmark] baselines for {example}, seed {seed} FAILED: {error} (--debug "
+                  "shows where)", file=sys.stderr, flush=True)
             rows.append({"example": example, "name": "failed", "label": "baselines FAILED",
                          "short": "FAILED",
                          "seed": seed, "metrics": {}, "error": str(error)[:200]})

@@ -71,6 +71,18 @@ def test_a_failed_run_is_reported_not_dropped(tmp_path, monkeypatch):
     assert "0/1 (FAILED: seed 3: exit 2: error: the data set is missing)" in report.render(results)
 
 
+def test_a_failed_baseline_is_reported_not_dropped(monkeypatch, capsys):
+    from benchmarks import baselines
+
+    def broken(seed, quick=False):
+        raise ValueError("no such column")
+
+    monkeypatch.setitem(baselines.BASELINES, "airline", broken)
+    rows = harness.run_baselines("airline", [0], argparse.Namespace(quick=True, debug=False))
+    assert [(r["name"], r["error"]) for r in rows] == [("failed", "no such column")]
+    assert "baselines for airline, seed 0 FAILED: no such column" in capsys.readouterr().err
+
+
 def test_mean_and_sample_standard_deviation():
     assert report.mean_std([0.9, 0.92, 0.94], "pct") == "92.00 +- 2.00%"
     assert report.mean_std([15.0], "f2") == "15.00"
