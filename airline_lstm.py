@@ -364,7 +364,8 @@ def run_training(args: argparse.Namespace) -> dict:
 
         one_step = forecast_one_step(models, scalers, series, len(test), seq_size)
         free_running = forecast_free_running(models, scalers, train, len(test), seq_size)
-        metrics = {**scores(test, one_step, free_running), "baselines": naive_baselines(train, test, SEASON)}
+        metrics = {**scores(test, one_step, free_running),
+                   "baselines": naive_baselines(train, test, SEASON)}
         print_scores({"LSTM": metrics, **metrics["baselines"]})
 
         save_history(run.history, run.dir)
@@ -414,14 +415,15 @@ def run_forecast(args: argparse.Namespace) -> dict:
                                             config["seq_size"])
                         for model, scaler in zip(models, scalers)])
     forecast = members.mean(axis=0)  # forecast_free_running's mean of the members
+    lowest, highest = members.min(axis=0), members.max(axis=0)  # the members' band
     future = future_months(months, len(series), args.months)
     labels = [f"{m:%Y-%m}" if months is not None else str(m) for m in future]
     out_dir = runs.make_run_dir("forecast", args.output_dir, parent=Path(args.run) / "forecast")
     write_forecast(out_dir / "forecast.csv", "month" if months is not None else "index",
-                   labels, forecast, members.min(axis=0), members.max(axis=0))
+                   labels, forecast, lowest, highest)
     history_x = months if months is not None else np.arange(len(series))
     plotting.plot_forecast(out_dir / "forecast.png", history_x, series, future, forecast,
-                           members.min(axis=0), members.max(axis=0),
+                           lowest, highest,
                            title=f"{len(models)}-network forecast, {args.months} months ahead",
                            ylabel="Passengers (thousands)")
     print(f"Forecast: {out_dir / 'forecast.csv'}")
