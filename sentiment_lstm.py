@@ -146,7 +146,7 @@ def make_vectorizer(vocabulary: list[str], sequence_len: int) -> layers.TextVect
 def encode(vectorizer: layers.TextVectorization, cleaned: Sequence[str]) -> np.ndarray:
     """Word ids. A sentence with no word left after cleaning ("!!!") is read as one unknown
     word: an all-padding row would make the masked mean 0/0 = NaN."""
-    return vectorizer([text or "[UNK]" for text in cleaned]).numpy()
+    return vectorizer([text or distill.UNKNOWN for text in cleaned]).numpy()
 
 
 """## Ours: a character n-gram teacher for the best preset (knowledge distillation)"""
