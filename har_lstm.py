@@ -23,7 +23,7 @@ from typing import Sequence
 
 import numpy as np
 
-from common import cli, data, plotting, runs, signals, tflite, training
+from common import cli, data, plotting, recordings, runs, signals, tflite, training
 from common.errors import UserError
 from common.lazy import LazyModule, keras, layers, sk_metrics
 
@@ -364,9 +364,7 @@ def run_training(args: argparse.Namespace) -> dict:
                           samples_seen=sum(s.epochs for s in run.states) * len(fit_y))
 
 
-"""## Predict: the run's test split, or a phone recording"""
-
-RECORDING_COLUMNS = ["acc_x", "acc_y", "acc_z", "gyro_x", "gyro_y", "gyro_z"]
+"""## Predict: the run's test split, or a phone recording (common/recordings.py)"""
 
 
 def restore_run(run_dir: Path) -> tuple[keras.Model, dict]:
@@ -391,20 +389,9 @@ def load_test_split(config: dict, data_dir: Path | None) -> tuple[np.ndarray, np
     return arrays["x_test"], arrays["y_test"]
 
 
-def load_recording(path: Path) -> tuple[np.ndarray, np.ndarray, list[str] | None]:
-    """A phone recording (CSV, one row per reading at 50 Hz, columns RECORDING_COLUMNS) ->
-    its windows in the data set's nine channels, each window's first reading, and the
-    `activity` column when the CSV has one (labels to compare with)."""
-    readings, activity = data.read_csv_columns(path, RECORDING_COLUMNS, text_column="activity")
-    if len(readings) < signals.WINDOW:
-        raise UserError(f"--csv {path}: {len(readings)} readings, fewer than one window of "
-                        f"{signals.WINDOW} (2.56 s at 50 Hz); pass a longer recording")
-    channels = signals.uci_har_channels(readings[:, :3], readings[:, 3:])
-    windows, starts = signals.sliding_windows(channels)
-    return windows, starts, activity
-
-
 def run_predict(args: argparse.Namespace) -> dict:
+    if args.csv is None and (args.rate is not None or args.acc_unit != "g"):
+        raise UserError("--rate and --acc-unit describe a phone recording; pass it with --csv")
     model, config = restore_run(args.run)
     if args.csv is None:
         x_test, y_test = load_test_split(config, args.data_dir)
@@ -416,9 +403,12 @@ def run_predict(args: argparse.Namespace) -> dict:
             print(f"true {LABELS[true]:<20} predicted {LABELS[guess]:<20} {p[guess]:.4f}")
         return {"test_accuracy": accuracy, "predicted": predicted.tolist()}
 
-    windows, starts, activity = load_recording(args.csv)
-    probabilities = keras.ops.softmax(model.predict(windows, verbose=0)).numpy()
-    predicted, seconds = probabilities.argmax(axis=1), starts / signals.SAMPLE_RATE
+    recording = recordings.read_recording(args.csv, args.rate, args.acc_unit)
+    if recording.resampled or args.acc_unit != "g":
+        print(f"{args.csv}: {recording.readings} readings at {recording.rate:.1f} Hz, "
+              f"accelerometer in {args.acc_unit}: read as g at {signals.SAMPLE_RATE} Hz")
+    probabilities = keras.ops.softmax(model.predict(recording.windows, verbose=0)).numpy()
+    predicted, seconds = probabilities.argmax(axis=1), recording.start_seconds
     out_dir = runs.make_run_dir("predict", args.output_dir, parent=Path(args.run) / "predict")
     rows = [["start_s", "activity", "probability"]]
     for start, guess, p in zip(seconds, predicted, probabilities):
@@ -428,10 +418,10 @@ def run_predict(args: argparse.Namespace) -> dict:
     lines = {"predicted": predicted}
     result = {"output_dir": out_dir, "windows": len(predicted),
               "activities": [LABELS[i] for i in predicted]}
-    if activity is not None:  # the label at each window's middle reading, where there is one
-        middle = [activity[s + signals.WINDOW // 2] for s in starts]
-        known = np.array([label in LABELS for label in middle])
-        true = np.array([LABELS.index(label) if label in LABELS else -1 for label in middle])
+    if recording.labels is not None:  # the label at each window's middle, where there is one
+        known = np.array([label in LABELS for label in recording.labels])
+        true = np.array([LABELS.index(label) if label in LABELS else -1
+                         for label in recording.labels])
         if known.any():
             result["agreement"] = float((predicted[known] == true[known]).mean())
             print(f"Agreement with the recording's activity column: {result['agreement']:.4f} "
@@ -473,10 +463,18 @@ def build_parser() -> argparse.ArgumentParser:
                              help="folder of the data set for the test split (default: the "
                                   "one the run was trained on)")
     predict.add_argument("--csv", type=Path, default=None,
-                         help="phone recording: one row per reading at 50 Hz, columns "
-                              f"{', '.join(RECORDING_COLUMNS)} (g and rad/s); other columns "
-                              "are ignored, an 'activity' column is compared (default: the "
-                              "run's test split)")
+                         help="phone recording: one row per reading, columns "
+                              f"{', '.join(recordings.COLUMNS)} (gravity included; rad/s), "
+                              f"optionally {recordings.TIME_COLUMN} (seconds) and activity "
+                              "(compared); other columns are ignored (default: the run's test "
+                              "split)")
+    predict.add_argument("--rate", type=cli.positive_float, default=None, metavar="HZ",
+                         help=f"readings per second of --csv, resampled to "
+                              f"{signals.SAMPLE_RATE} Hz (default: from its "
+                              f"{recordings.TIME_COLUMN} column, else {signals.SAMPLE_RATE})")
+    predict.add_argument("--acc-unit", choices=sorted(recordings.ACC_UNITS), default="g",
+                         help="unit of the accelerometer columns: g (iOS) or m/s2 (Android) "
+                              "(default: g)")
     predict.add_argument("--samples", type=cli.positive_int, default=10,
                          help="test windows to show (default: 10)")
     predict.add_argument("--output-dir", type=Path, default=None,

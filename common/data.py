@@ -116,8 +116,8 @@ def _read_csv_text(path: Path, flag: str):
         raise UserError(f"{flag} {path}: not a readable CSV file ({reason})") from None
 
 
-def _numbers(cells, path: Path, first_row: int, column: str) -> np.ndarray:
-    """A column's text cells as float32; the first that is not a number (a short row's
+def _numbers(cells, path: Path, first_row: int, column: str, dtype: str = "float32") -> np.ndarray:
+    """A column's text cells as `dtype`; the first that is not a number (a short row's
     cell is empty) is a one-line error naming its row and column."""
     values = []
     for number, cell in enumerate(cells, start=first_row):
@@ -127,7 +127,7 @@ def _numbers(cells, path: Path, first_row: int, column: str) -> np.ndarray:
             raise UserError(f"{path} row {number}, column {column}: {shown!r} is not a number; "
                             "fix or remove the row")
         values.append(value)
-    return np.array(values, dtype="float32")
+    return np.array(values, dtype=dtype)
 
 
 def read_csv_column(path: Path, column: str, flag: str = "--csv") -> pd.Series:
@@ -159,9 +159,10 @@ def read_csv_column(path: Path, column: str, flag: str = "--csv") -> pd.Series:
 
 
 def read_csv_columns(path: Path, names: Sequence[str], flag: str = "--csv",
-                     text_column: str | None = None) -> tuple[np.ndarray, list[str] | None]:
-    """The named numeric columns of a CSV file with a header row, as (rows, len(names)),
-    and the text cells of `text_column` when the file has that column (else None); other
+                     text_column: str | None = None, time_column: str | None = None):
+    """The named numeric columns of a CSV file with a header row, as (rows, len(names));
+    the text cells of `text_column` and the float64 numbers of `time_column` (seconds
+    since 1970 keep their milliseconds) when the file has those columns, else None; other
     columns are ignored. A missing numeric column or a bad cell is a one-line error."""
     path = Path(path)
     table = _read_csv_text(path, flag)
@@ -173,10 +174,12 @@ def read_csv_columns(path: Path, names: Sequence[str], flag: str = "--csv",
     rows = table.iloc[1:]
     numbers = np.column_stack([_numbers(rows.iloc[:, header.index(name)], path, 2, name)
                                for name in names]).reshape(len(rows), len(names))
-    text = None
+    text = times = None
     if text_column in header:
         text = [str(cell).strip() for cell in rows.iloc[:, header.index(text_column)]]
-    return numbers, text
+    if time_column in header:
+        times = _numbers(rows.iloc[:, header.index(time_column)], path, 2, time_column, "float64")
+    return numbers, text, times
 
 
 def _number(text: str) -> float | None:

@@ -11,12 +11,13 @@ import numpy as np
 
 SAMPLE_RATE = 50  # Hz
 WINDOW, STEP = 128, 64
+STANDARD_GRAVITY = 9.80665  # m/s2 in one g
 
 
-def _low_pass(values: np.ndarray, corner_hz: float) -> np.ndarray:
+def _low_pass(values: np.ndarray, corner_hz: float, rate: float = SAMPLE_RATE) -> np.ndarray:
     from scipy.signal import butter, filtfilt
 
-    b, a = butter(3, corner_hz / (SAMPLE_RATE / 2), btype="low")
+    b, a = butter(3, corner_hz / (rate / 2), btype="low")
     return filtfilt(b, a, values, axis=0)
 
 
@@ -44,3 +45,23 @@ def sliding_windows(channels: np.ndarray, size: int = WINDOW,
     if not windows:
         return np.empty((0, size, channels.shape[1]), channels.dtype), starts
     return np.stack(windows), starts
+
+
+def is_regular(times: np.ndarray, rate: float = SAMPLE_RATE) -> bool:
+    """Whether readings at `times` (seconds) are already `rate` Hz: every interval within 1%."""
+    return bool(np.all(np.abs(np.diff(times) * rate - 1) < 0.01))
+
+
+def resample(values: np.ndarray, times: np.ndarray,
+             rate: float = SAMPLE_RATE) -> tuple[np.ndarray, np.ndarray]:
+    """(readings, channels) taken at `times` (seconds, increasing, at any and even an uneven
+    rate) -> the readings on a regular `rate` Hz grid from the first time (linear
+    interpolation), and that grid's times. A faster recording is first low-passed at 20 Hz,
+    the data set's own corner, so that nothing above the new Nyquist frequency folds back."""
+    times = np.asarray(times, dtype="float64")
+    values = np.asarray(values, dtype="float64")
+    source_rate = 1 / np.median(np.diff(times))
+    if source_rate > rate * 1.01:
+        values = _low_pass(values, 20.0, source_rate)
+    grid = times[0] + np.arange(int((times[-1] - times[0]) * rate + 1e-6) + 1) / rate
+    return np.column_stack([np.interp(grid, times, column) for column in values.T]), grid

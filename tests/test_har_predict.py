@@ -9,7 +9,7 @@ import pytest
 
 import har_lstm
 from common import signals, tflite
-from conftest import DATA_DIR, run_main_expecting_error
+from conftest import run_main_expecting_error
 from test_har import write_tiny_har
 
 
@@ -65,18 +65,36 @@ def test_predict_on_a_recording_writes_predictions_and_timeline(har_run, tmp_pat
     assert out.count(" s  ") == n_windows and "Agreement with the recording's activity" in out
 
 
+def test_predict_on_an_android_recording_at_100_hz(har_run, tmp_path, capsys):
+    """m/s2 at 100 Hz without a time column: --acc-unit and --rate read it as g at 50 Hz."""
+    run_dir, _ = har_run
+    rows = ["acc_x,acc_y,acc_z,gyro_x,gyro_y,gyro_z"]
+    for i in range(1000):  # 10 s
+        rows.append(f"{0.98 + 0.5 * np.sin(i / 10):.4f},1.96,9.61,{np.sin(i / 50):.4f},0,0.02")
+    path = tmp_path / "android.csv"
+    path.write_text("\n".join(rows) + "\n")
+    result = har_lstm.main(["predict", "--run", str(run_dir), "--csv", str(path), "--rate", "100",
+                            "--acc-unit", "m/s2", "--output-dir", str(tmp_path / "out")])
+    assert result["windows"] == (500 - 128) // 64 + 1
+    with open(tmp_path / "out" / "predictions.csv") as handle:
+        starts = [float(row["start_s"]) for row in csv.DictReader(handle)]
+    assert starts == [i * 1.28 for i in range(result["windows"])]
+    assert "1000 readings at 100.0 Hz, accelerometer in m/s2: read as g at 50 Hz" in \
+        capsys.readouterr().out
+
+
+def test_recording_flags_without_a_recording_give_one_line(har_run, capsys):
+    line = run_main_expecting_error(har_lstm.main, ["predict", "--run", str(har_run[0]),
+                                                    "--rate", "100"], capsys)
+    assert "--rate and --acc-unit describe a phone recording; pass it with --csv" in line
+
+
 def test_predict_default_output_folder_is_under_the_run(har_run, tmp_path, monkeypatch):
     run_dir, _ = har_run
     result = har_lstm.main(["predict", "--run", str(run_dir), "--csv",
                             str(write_recording(tmp_path / "r.csv", extra_columns=False))])
     assert result["output_dir"].parent == run_dir / "predict"
     assert (result["output_dir"] / "predictions.csv").is_file() and "agreement" not in result
-
-
-def test_bundled_sample_recording_has_the_columns_and_six_activities():
-    windows, starts, activity = har_lstm.load_recording(DATA_DIR / "har_sample_recording.csv")
-    assert windows.shape[1:] == (128, 9) and len(windows) > 150
-    assert set(activity) - {""} == set(har_lstm.LABELS)
 
 
 @pytest.mark.parametrize("content, expected", [
@@ -86,6 +104,10 @@ def test_bundled_sample_recording_has_the_columns_and_six_activities():
     ("acc_x,acc_y,acc_z,gyro_x,gyro_y,gyro_z\n" + "0,0,1,0,0,0\n" * 5 + "0,0,1,x,0,0\n",
      "row 7, column gyro_x: 'x' is not a number"),
     ("", "the file is empty"),
+    ("acc_x,acc_y,acc_z,gyro_x,gyro_y,gyro_z\n" + "0,0,9.81,0,0,0\n" * 200,
+     "about 9.8 m/s2 rather than 1 g; pass --acc-unit m/s2"),
+    ("t_s,acc_x,acc_y,acc_z,gyro_x,gyro_y,gyro_z\n" + "0,0,0,1,0,0,0\n" * 200,
+     "row 3, column t_s: the time does not increase"),
 ])
 def test_bad_recordings_give_one_line(har_run, tmp_path, capsys, content, expected):
     run_dir, _ = har_run

@@ -1,0 +1,90 @@
+"""A phone recording read the way the HAR model needs it (`har_lstm.py predict --csv`): the
+accelerometer in g with gravity included, 50 Hz (a recording at another or an uneven rate is
+resampled, from its time column or `--rate`), then the data set's filters and 2.56 s windows
+(common/signals.py). Android reports the accelerometer in m/s2, iOS in g; apps write 100 Hz
+or more as often as 50: the checks below turn each of these mismatches into a one-line error
+or a conversion instead of silently wrong windows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from common import data, signals
+from common.errors import UserError
+
+COLUMNS = ["acc_x", "acc_y", "acc_z", "gyro_x", "gyro_y", "gyro_z"]
+TIME_COLUMN = "t_s"  # seconds; used for the rate when the CSV has it
+ACC_UNITS = {"g": 1.0, "m/s2": 1 / signals.STANDARD_GRAVITY}
+
+
+@dataclass
+class Recording:
+    windows: np.ndarray  # (n, 128, 9): the data set's nine channels
+    start_seconds: np.ndarray  # each window's first reading, from the recording's start
+    labels: list[str] | None  # the `activity` column at each window's middle, if it has one
+    rate: float  # the recording's own readings per second
+    readings: int
+    resampled: bool  # to 50 Hz: the recording was at another or an uneven rate
+
+
+def read_recording(path: Path, rate: float | None = None, acc_unit: str = "g",
+                   time_column: str = TIME_COLUMN) -> Recording:
+    """The CSV's windows. Times: `rate` when given, else the time column when the CSV has
+    one, else 50 Hz."""
+    values, activity, times = data.read_csv_columns(path, COLUMNS, text_column="activity",
+                                                    time_column=time_column)
+    if rate is not None or times is None:
+        times = np.arange(len(values)) / (rate or signals.SAMPLE_RATE)
+    else:
+        _check_increasing(times, path, time_column)
+    acceleration = values[:, :3] * ACC_UNITS[acc_unit]
+    _check_gravity(acceleration, path, acc_unit)
+    readings, grid = np.concatenate([acceleration, values[:, 3:]], axis=1), times
+    resampled = len(times) > 1 and not signals.is_regular(times)
+    if resampled:
+        readings, grid = signals.resample(readings, times)
+    if len(grid) < signals.WINDOW:
+        raise UserError(f"--csv {path}: {len(values)} readings, fewer than one window of "
+                        f"{signals.WINDOW} at {signals.SAMPLE_RATE} Hz (2.56 s); pass a longer "
+                        "recording")
+    channels = signals.uci_har_channels(readings[:, :3], readings[:, 3:])
+    windows, starts = signals.sliding_windows(channels)
+    labels = None
+    if activity is not None:
+        middles = _nearest(times, grid[starts + signals.WINDOW // 2])
+        labels = [activity[i] for i in middles]
+    return Recording(windows, grid[starts] - times[0], labels,
+                     float(1 / np.median(np.diff(times))), len(times), resampled)
+
+
+def _check_increasing(times: np.ndarray, path: Path, column: str) -> None:
+    steps = np.diff(times)
+    if len(steps) and not (steps > 0).all():
+        row = int(np.argmax(steps <= 0)) + 3  # the header is row 1, the first reading row 2
+        raise UserError(f"--csv {path} row {row}, column {column}: the time does not increase "
+                        f"({times[row - 3]:g} then {times[row - 2]:g} s); sort the rows or pass "
+                        "--rate HZ to ignore the column")
+
+
+def _check_gravity(acceleration: np.ndarray, path: Path, unit: str) -> None:
+    """A phone's accelerometer measures about 1 g of gravity on top of its motion, so the
+    median length of its vector tells m/s2 from g, and a gravity-free "linear" or "user"
+    acceleration (which the model cannot read) from both."""
+    magnitude = float(np.median(np.linalg.norm(acceleration, axis=1)))
+    if unit == "g" and 5 < magnitude < 20:
+        raise UserError(f"--csv {path}: the accelerometer's median magnitude is {magnitude:.2f}, "
+                        "about 9.8 m/s2 rather than 1 g; pass --acc-unit m/s2")
+    if not 0.5 < magnitude < 2:
+        raise UserError(f"--csv {path}: the accelerometer's median magnitude is {magnitude:.2f} g "
+                        "(a phone measures about 1 g of gravity); record the total acceleration, "
+                        "gravity included, not the linear or user acceleration")
+
+
+def _nearest(times: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """Index of the reading nearest each target time."""
+    after = np.clip(np.searchsorted(times, targets), 1, len(times) - 1)
+    before = after - 1
+    return np.where(targets - times[before] <= times[after] - targets, before, after)

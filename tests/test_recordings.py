@@ -1,0 +1,110 @@
+"""common/recordings.py: a phone recording's rate, units and time column, read into the
+data set's windows."""
+
+import numpy as np
+import pytest
+
+from common import recordings, signals
+from common.errors import UserError
+from conftest import DATA_DIR
+
+LABELS = ["STANDING", "WALKING"]
+
+
+def write(path, t, acc, gyro, time_column="t_s", activity=None):
+    header = ([time_column] if time_column else []) + recordings.COLUMNS
+    lines = [",".join(header + (["activity"] if activity is not None else []))]
+    for i in range(len(acc)):
+        cells = ([f"{t[i]:.6f}"] if time_column else []) + [f"{v:.6f}" for v in (*acc[i], *gyro[i])]
+        lines.append(",".join(cells + ([activity[i]] if activity is not None else [])))
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def phone(rate, seconds=12.0):
+    """A phone tilted under gravity, swinging at 1.5 Hz and turning slowly, read at `rate`."""
+    t = np.arange(0, seconds, 1 / rate)
+    acc = np.column_stack([0.1 + 0.3 * np.sin(2 * np.pi * 1.5 * t), 0.2 + 0 * t, 0.97 + 0 * t])
+    gyro = np.column_stack([0.5 * np.sin(2 * np.pi * 0.5 * t), 0.1 + 0 * t, -0.2 + 0 * t])
+    activity = ["STANDING" if ti < seconds / 2 else "WALKING" for ti in t]
+    return t, acc, gyro, activity
+
+
+def test_a_50_hz_recording_is_read_as_it_is(tmp_path):
+    t, acc, gyro, activity = phone(50)
+    recording = recordings.read_recording(write(tmp_path / "a.csv", t, acc, gyro,
+                                                activity=activity))
+    channels = signals.uci_har_channels(acc, gyro)
+    assert not recording.resampled and recording.readings == 600
+    assert recording.rate == pytest.approx(50)
+    np.testing.assert_allclose(recording.windows, signals.sliding_windows(channels)[0], atol=1e-5)
+    assert recording.start_seconds.tolist() == pytest.approx([1.28 * i for i in range(8)])
+    assert recording.labels == [activity[64 * i + 64] for i in range(8)]
+
+
+@pytest.mark.parametrize("how", ["time column", "--rate"])
+def test_a_100_hz_recording_gives_the_50_hz_windows(tmp_path, how):
+    t50, acc50, gyro50, activity50 = phone(50)
+    t, acc, gyro, activity = phone(100)
+    path = write(tmp_path / "fast.csv", t, acc, gyro, activity=activity,
+                 time_column="t_s" if how == "time column" else None)
+    recording = recordings.read_recording(path, rate=None if how == "time column" else 100)
+    expected = recordings.read_recording(write(tmp_path / "slow.csv", t50, acc50, gyro50,
+                                               activity=activity50))
+    assert recording.resampled and recording.rate == pytest.approx(100)
+    assert recording.readings == 1200 and len(recording.windows) == len(expected.windows)
+    np.testing.assert_allclose(recording.windows[1:-1], expected.windows[1:-1], atol=0.01)
+    np.testing.assert_allclose(recording.start_seconds, expected.start_seconds)
+    assert recording.labels == expected.labels
+
+
+def test_an_uneven_time_column_is_resampled_to_50_hz(tmp_path):
+    times = np.cumsum(np.random.default_rng(3).uniform(0.008, 0.012, size=1200))
+    _, acc, gyro, _ = phone(100)
+    recording = recordings.read_recording(write(tmp_path / "uneven.csv", times, acc, gyro))
+    assert recording.resampled and recording.rate == pytest.approx(100, rel=0.05)
+    span = times[-1] - times[0]
+    assert len(recording.windows) == (int(span * 50) + 1 - 128) // 64 + 1
+    assert np.allclose(np.diff(recording.start_seconds), 1.28)
+
+
+def test_meters_per_second_squared_are_converted_to_g(tmp_path):
+    t, acc, gyro, _ = phone(50)
+    path = write(tmp_path / "android.csv", t, acc * signals.STANDARD_GRAVITY, gyro)
+    converted = recordings.read_recording(path, acc_unit="m/s2")
+    expected = recordings.read_recording(write(tmp_path / "g.csv", t, acc, gyro))
+    np.testing.assert_allclose(converted.windows, expected.windows, atol=1e-4)
+    with pytest.raises(UserError, match="about 9.8 m/s2 rather than 1 g; pass --acc-unit m/s2"):
+        recordings.read_recording(path)
+
+
+def test_acceleration_without_gravity_is_refused(tmp_path):
+    t, acc, gyro, _ = phone(50)
+    path = write(tmp_path / "linear.csv", t, acc - [0.1, 0.2, 0.97], gyro)
+    with pytest.raises(UserError, match="gravity included, not the linear or user acceleration"):
+        recordings.read_recording(path)
+
+
+def test_a_time_going_back_names_its_row(tmp_path):
+    t, acc, gyro, _ = phone(50)
+    t = t.copy()
+    t[10] = t[8]
+    path = write(tmp_path / "shuffled.csv", t, acc, gyro)
+    with pytest.raises(UserError, match=r"shuffled.csv row 12, column t_s: the time does not "
+                                        r"increase \(0.18 then 0.16 s\)"):
+        recordings.read_recording(path)
+    assert len(recordings.read_recording(path, rate=50).windows) == 8  # --rate ignores it
+
+
+def test_a_short_fast_recording_counts_its_time_not_its_rows(tmp_path):
+    t, acc, gyro, _ = phone(100, seconds=2.0)  # 200 readings, 100 at 50 Hz
+    with pytest.raises(UserError, match="200 readings, fewer than one window of 128 at 50 Hz"):
+        recordings.read_recording(write(tmp_path / "short.csv", t, acc, gyro))
+
+
+def test_bundled_sample_recording_has_the_columns_and_six_activities():
+    recording = recordings.read_recording(DATA_DIR / "har_sample_recording.csv")
+    assert not recording.resampled and recording.rate == pytest.approx(50)
+    assert recording.windows.shape[1:] == (128, 9) and len(recording.windows) > 150
+    assert {"WALKING", "WALKING_UPSTAIRS", "WALKING_DOWNSTAIRS", "SITTING", "STANDING",
+            "LAYING"} == set(recording.labels) - {""}
