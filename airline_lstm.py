@@ -27,8 +27,8 @@ import numpy as np
 from common import cli, data, plotting, runs, training
 from common.cli import DEFAULT_DATA_DIR
 from common.errors import UserError
-from common.forecasting import (future_months, naive_baselines, print_scores, scores,
-                                 write_forecast)
+from common.forecasting import (future_months, in_month_order, naive_baselines, print_scores,
+                                 scores, write_forecast)
 from common.series_transforms import (OFFSETS, SEASON, Scaler, fit_months, member_scalers,
                                       member_transforms, skipped_months, transform_names)
 from common.lazy import keras, layers
@@ -75,7 +75,11 @@ def series_and_months(path: Path, column: str):
     """The series' values, and the months they belong to when the CSV dates them (else
     None)."""
     loaded = load_series(path, column)
-    return loaded.to_numpy(), (loaded.index if loaded.index.name == "month" else None)
+    values, months, reordered = in_month_order(
+        loaded.to_numpy(), loaded.index if loaded.index.name == "month" else None, f"--csv {path}")
+    if reordered:
+        print(f"{path}: the rows put in date order ({months[0]:%Y-%m} to {months[-1]:%Y-%m})")
+    return values, months
 
 
 """## Pre-processing and exploratory analysis"""

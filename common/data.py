@@ -191,8 +191,9 @@ def _number(text: str) -> float | None:
 
 
 def _dates(other_columns):
-    """The first column whose every cell is a date (the bundled `Month`: 1949-01), else
-    None (month numbers)."""
+    """The first column whose every cell is a date with a year (the bundled `Month`:
+    1949-01), else None (month numbers). Labels such as "m0" or "Jan" parse as the year 1
+    and are not dates."""
     import pandas as pd
 
     for _, cells in other_columns.items():
@@ -200,7 +201,7 @@ def _dates(other_columns):
         if pd.to_numeric(cells, errors="coerce").notna().all():  # numbers, not dates
             continue
         dates = pd.to_datetime(cells, errors="coerce", format="mixed")
-        if dates.notna().all():
+        if dates.notna().all() and (dates.dt.year > 1).all():
             return pd.DatetimeIndex(dates, name="month")
     return None
 

@@ -1,12 +1,37 @@
 """What every forecaster here is scored and continued with: RMSE, MAE and MAPE of a one-step
 and a free-running forecast, the naive baselines, their printed table, and the months past the
-end of a series with the forecast's table."""
+end of a series with the forecast's table; and the check that a dated series is monthly."""
 
 from __future__ import annotations
 
 import numpy as np
 
+from common.errors import UserError
 from common.runs import write_csv_rows
+
+
+def in_month_order(values: np.ndarray, months, source: str):
+    """A dated series (`months`: a DatetimeIndex) in date order, with one value for every
+    calendar month: the forecasters read month after month with a 12-month season. A file
+    listing the newest month first is put in date order (returned: whether it was); a month
+    missing or given twice (daily or weekly dates) is a one-line error naming it."""
+    if months is None:
+        return values, months, False
+    order = np.argsort(months.to_numpy(), kind="stable")
+    reordered = bool((order != np.arange(len(order))).any())
+    values, months = values[order], months[order]
+    periods = months.to_period("M")
+    steps = np.diff(periods.asi8)
+    if (steps == 0).any():
+        i = int(np.argmax(steps == 0))
+        raise UserError(f"{source}: two values for {periods[i]} ({months[i]:%Y-%m-%d} and "
+                        f"{months[i + 1]:%Y-%m-%d}); the forecaster reads one value per month: "
+                        "pass monthly totals")
+    if (steps > 1).any():
+        i = int(np.argmax(steps > 1))
+        raise UserError(f"{source}: no value for {periods[i] + 1} (between {periods[i]} and "
+                        f"{periods[i + 1]}); add that month's value")
+    return values, months, reordered
 
 
 def errors(actual: np.ndarray, predicted: np.ndarray) -> dict:

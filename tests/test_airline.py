@@ -73,9 +73,13 @@ def test_bundled_and_book_csv_give_the_same_144_dated_values():
     np.testing.assert_array_equal(airline_lstm.load_series(BUNDLED, "Passengers"), bundled)
 
 
-def test_a_csv_without_dates_is_indexed_by_month_number(tmp_path):
+@pytest.mark.parametrize("labels", [["1", "2", "3"], ["m0", "m1", "m2"], ["Jan", "Feb", "Mar"]])
+def test_a_csv_without_dates_is_indexed_by_month_number(tmp_path, labels):
+    """Labels without a year (which pandas would read as times or dates of the year 1) are not
+    dates."""
     path = tmp_path / "plain.csv"
-    path.write_text("id,sales\n1,10\n2,12.5\n3,11\n")
+    path.write_text("id,sales\n" + "".join(f"{label},{value}\n"
+                                            for label, value in zip(labels, [10, 12.5, 11])))
     series = airline_lstm.load_series(path, "sales")
     assert series.tolist() == [10.0, 12.5, 11.0] and series.index.tolist() == [0, 1, 2]
 
@@ -105,6 +109,27 @@ def test_bad_csv_gives_one_clear_error(tmp_path, content, column, message):
 def test_missing_csv_names_the_flag(tmp_path):
     with pytest.raises(UserError, match="--csv .*nothere.csv: no such file"):
         airline_lstm.load_series(tmp_path / "nothere.csv")
+
+
+def test_a_newest_first_csv_is_read_in_date_order(tmp_path, capsys):
+    rows = BUNDLED.read_text().splitlines()
+    path = tmp_path / "newest_first.csv"
+    path.write_text("\n".join([rows[0], *rows[:0:-1]]) + "\n")
+    values, months = airline_lstm.series_and_months(path, "Passengers")
+    bundled = airline_lstm.load_series(BUNDLED)
+    np.testing.assert_array_equal(values, bundled.to_numpy())
+    assert (months == bundled.index).all()
+    assert "the rows put in date order (1949-01 to 1960-12)" in capsys.readouterr().out
+
+
+def test_a_missing_month_exits_2(tmp_path, capsys):
+    rows = BUNDLED.read_text().splitlines()
+    path = tmp_path / "gap.csv"
+    path.write_text("\n".join(rows[:31] + rows[32:]) + "\n")
+    line = run_main_expecting_error(airline_lstm.main, ["--csv", str(path), "--dry-run",
+                                                        "--output-dir", str(tmp_path / "r")], capsys)
+    assert "gap.csv: no value for 1951-07 (between 1951-06 and 1951-08)" in line
+    assert not (tmp_path / "r").exists()
 
 
 def test_series_too_short_exits_2(tmp_path, capsys):

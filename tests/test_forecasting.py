@@ -1,5 +1,7 @@
 """common/forecasting.py: the months past the end of a series, errors, seasonal indices."""
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -40,3 +42,31 @@ def test_seasonal_indices_of_an_odd_period_and_a_too_short_series():
                                atol=1e-9)
     with pytest.raises(ValueError, match="too few"):
         forecasting.seasonal_indices(np.arange(20.0), 12)
+
+
+def test_a_monthly_series_in_order_passes_unchanged():
+    months = pd.date_range("1959-06", periods=14, freq="MS")
+    values, checked, reordered = forecasting.in_month_order(np.arange(14.0), months, "--csv x")
+    assert values.tolist() == list(range(14)) and (checked == months).all() and not reordered
+    assert forecasting.in_month_order(np.arange(3.0), None, "--csv x")[1:] == (None, False)
+
+
+def test_a_newest_first_series_is_put_in_date_order():
+    months = pd.date_range("1959-06", periods=14, freq="MS")[::-1]
+    values, checked, reordered = forecasting.in_month_order(np.arange(14.0), months, "--csv x")
+    assert values.tolist() == list(range(13, -1, -1)) and reordered
+    assert f"{checked[0]:%Y-%m}" == "1959-06" and checked.is_monotonic_increasing
+
+
+@pytest.mark.parametrize("dates, message", [
+    (["1959-11", "1959-12", "1960-02"], "--csv x: no value for 1960-01 (between 1959-12 and "
+                                        "1960-02); add that month's value"),
+    (["2020-01-01", "2020-01-02", "2020-01-03"], "--csv x: two values for 2020-01 (2020-01-01 "
+                                                 "and 2020-01-02); the forecaster reads one "
+                                                 "value per month"),
+])
+def test_a_missing_month_or_daily_dates_are_one_line_errors(dates, message):
+    from common.errors import UserError
+
+    with pytest.raises(UserError, match=re.escape(message)):
+        forecasting.in_month_order(np.arange(3.0), pd.DatetimeIndex(dates), "--csv x")
