@@ -313,7 +313,15 @@ def save_history(history: dict, run_dir: Path) -> None:
                          xlabel="Iteration", x=iterations)
 
 
-def plot_results(train, predictions, actual, path: Path, title: str, months=None) -> Path:
+def value_label(csv_path: Path, column: str) -> str:
+    """The plots' y axis: the bundled series' unit, else the user's column."""
+    if Path(csv_path).name == BUNDLED_CSV.name:
+        return "Passengers (thousands)"
+    return f"column {column}" if column.lstrip("-").isdigit() else column
+
+
+def plot_results(train, predictions, actual, path: Path, title: str, months=None,
+                 ylabel: str = "Passengers (thousands)") -> Path:
     """The chapter's plot_results: training data, predictions and test data, against the
     months when the CSV dates them."""
     n = len(train)
@@ -323,7 +331,7 @@ def plot_results(train, predictions, actual, path: Path, title: str, months=None
         "predicted": (x[n:n + len(predictions)], predictions),
         "test data": (x[n:n + len(actual)], actual)},
         title=title, xlabel="Month" if months is not None else "Month index",
-        ylabel="Passengers (thousands)", styles=("b-", "r-", "g-"))
+        ylabel=ylabel, styles=("b-", "r-", "g-"))
 
 
 """## Putting it together"""
@@ -373,10 +381,11 @@ def run_training(args: argparse.Namespace) -> dict:
         print_scores({"LSTM": metrics, **metrics["baselines"]})
 
         save_history(run.history, run.dir)
+        label = value_label(csv_path, args.column)
         plot_results(train, one_step, test, run.dir / "prediction_ground_truth.png",
-                     "Predictions given the true previous months", months)
+                     "Predictions given the true previous months", months, label)
         plot_results(train, free_running, test, run.dir / "prediction_free_running.png",
-                     "Free-running forecast from the training data only", months)
+                     "Free-running forecast from the training data only", months, label)
         models[0].save(run.dir / "model.keras")
         if len(models) > 1:  # every member, for `forecast`
             (run.dir / "ensemble").mkdir(exist_ok=True)
@@ -429,7 +438,7 @@ def run_forecast(args: argparse.Namespace) -> dict:
     plotting.plot_forecast(out_dir / "forecast.png", history_x, series, future, forecast,
                            lowest, highest,
                            title=f"{len(models)}-network forecast, {args.months} months ahead",
-                           ylabel="Passengers (thousands)")
+                           ylabel=value_label(config["csv"], config["column"]))
     print(f"Forecast: {out_dir / 'forecast.csv'}")
     return {"output_dir": out_dir, "labels": labels, "forecast": forecast.tolist(),
             "members": members.tolist()}

@@ -132,6 +132,12 @@ def test_a_missing_month_exits_2(tmp_path, capsys):
     assert not (tmp_path / "r").exists()
 
 
+def test_plots_label_a_users_series_by_its_column():
+    assert airline_lstm.value_label(BUNDLED, "1") == "Passengers (thousands)"
+    assert airline_lstm.value_label(Path("sales.csv"), "Sales") == "Sales"
+    assert airline_lstm.value_label(Path("sales.csv"), "2") == "column 2"
+
+
 def test_series_too_short_exits_2(tmp_path, capsys):
     path = tmp_path / "short.csv"
     path.write_text("".join(f"m{i},{100 + i}\n" for i in range(20)))
