@@ -77,6 +77,10 @@ def _check_gravity(acceleration: np.ndarray, path: Path, unit: str) -> None:
     if unit == "g" and 5 < magnitude < 20:
         raise UserError(f"--csv {path}: the accelerometer's median magnitude is {magnitude:.2f}, "
                         "about 9.8 m/s2 rather than 1 g; pass --acc-unit m/s2")
+    if unit == "m/s2" and 0.05 < magnitude < 0.2:
+        raise UserError(f"--csv {path}: the accelerometer's median magnitude is "
+                        f"{magnitude * signals.STANDARD_GRAVITY:.2f}, about 1 g rather than "
+                        "9.8 m/s2; leave out --acc-unit m/s2")
     if not 0.5 < magnitude < 2:
         raise UserError(f"--csv {path}: the accelerometer's median magnitude is {magnitude:.2f} g "
                         "(a phone measures about 1 g of gravity); record the total acceleration, "

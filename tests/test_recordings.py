@@ -76,6 +76,8 @@ def test_meters_per_second_squared_are_converted_to_g(tmp_path):
     np.testing.assert_allclose(converted.windows, expected.windows, atol=1e-4)
     with pytest.raises(UserError, match="about 9.8 m/s2 rather than 1 g; pass --acc-unit m/s2"):
         recordings.read_recording(path)
+    with pytest.raises(UserError, match="about 1 g rather than 9.8 m/s2; leave out --acc-unit"):
+        recordings.read_recording(tmp_path / "g.csv", acc_unit="m/s2")
 
 
 def test_acceleration_without_gravity_is_refused(tmp_path):
