@@ -341,8 +341,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = cli.build_parser("spam_rnn.py", __doc__, PRESETS)
     predict = cli.add_command(parser, "predict", "classify texts with a trained spam model: "
                                                  "spam or ham, and the spam probability")
-    predict.add_argument("--model", type=Path, required=True,
-                         help="a run folder of spam_rnn.py or its model.keras file")
+    predict.add_argument("--model", "--run", dest="model", type=Path, required=True,
+                         help="a run folder of spam_rnn.py or its model.keras file (--run, as "
+                              "the other examples spell it, works too)")
     predict.add_argument("texts", nargs="*", metavar="TEXT",
                          help="texts to classify (default: one per line from standard input)")
     return parser

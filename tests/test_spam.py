@@ -185,6 +185,12 @@ def test_predict_prints_one_line_per_text(dry_run, capsys):
         assert (label == "spam") == (float(probability) >= 0.5)
 
 
+def test_predict_takes_the_run_folder_as_run_too(dry_run, capsys):
+    run_dir, _ = dry_run
+    by_model = spam_rnn.main(["predict", "--model", str(run_dir), "WIN cash now"])
+    assert spam_rnn.main(["predict", "--run", str(run_dir), "WIN cash now"]) == by_model
+
+
 def test_predict_reads_standard_input(dry_run, capsys, monkeypatch):
     run_dir, _ = dry_run
     monkeypatch.setattr("sys.stdin", io.StringIO("first message\n\nsecond message\n"))

@@ -1,0 +1,169 @@
+"""`har_lstm.py predict --csv` on whole phone recordings: the raw UCI HAPT recordings of the UCI
+HAR test volunteers (never trained on), each written as the CSV a phone app would write, read
+back through `predict --csv` with a trained run, and scored on the windows whose middle
+reading carries one of the six activities (postural transitions and unlabelled stretches are
+left out). Windows here are cut every 1.28 s across the whole recording, activity changes
+included, where the data set's windows lie inside one activity.
+
+    python ../shared/datasets/har_rebuild/build_uci_har_rebuilt.py --extract-raw RAW
+    python -m benchmarks.har_recordings --raw RAW/hapt_raw --run runs/har/<run>
+    python -m benchmarks.har_recordings --raw RAW/hapt_raw --run runs/har/<run> --as-android
+
+`--as-android` writes each recording the way an Android app would: 100 Hz (a cubic spline
+through the 50 Hz readings), the accelerometer in m/s2, no time column; it is read with
+`--rate 100 --acc-unit m/s2`, through the resampling. Adds the figures (per recording, over
+all windows, the confusion of activities) under the run's name and the mode to
+benchmarks/results/<date>-har-recordings.json."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import tempfile
+import time
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from benchmarks.harness import ROOT, describe_machine, load_selection, save_selection
+from common import cli, signals
+from common.errors import UserError
+
+TEST_SUBJECTS = (2, 4, 9, 10, 12, 13, 18, 20, 24)  # UCI HAR's test volunteers
+ANDROID_RATE = 100
+
+
+def experiments(raw_dir: Path, subjects: Sequence[int]) -> list[tuple[int, int]]:
+    """(experiment, volunteer) of every recording of `subjects` in the HAPT RawData folder."""
+    found = sorted((int(m[1]), int(m[2])) for m in (
+        re.fullmatch(r"acc_exp(\d+)_user(\d+)\.txt", p.name) for p in raw_dir.glob("acc_*.txt"))
+        if m and int(m[2]) in subjects)
+    if not found or not (raw_dir / "labels.txt").is_file():
+        raise UserError(f"--raw {raw_dir}: no acc_expNN_userMM.txt of the test volunteers or no "
+                        "labels.txt; pass the hapt_raw folder that build_uci_har_rebuilt.py "
+                        "--extract-raw writes")
+    return found
+
+
+def activity_per_reading(labels: np.ndarray, experiment: int, user: int, n: int) -> list[str]:
+    """HAPT's labels.txt rows (experiment, user, activity 1-12, first and last reading,
+    1-based) -> the UCI HAR name of each reading's activity, "" for 7-12 (transitions) and
+    unlabelled readings."""
+    import har_lstm
+
+    names = [""] * n
+    for exp, usr, activity, first, last in labels:
+        if (exp, usr) == (experiment, user) and activity <= len(har_lstm.LABELS):
+            names[first - 1:last] = [har_lstm.LABELS[activity - 1]] * (last - first + 1)
+    return names
+
+
+def write_recording(raw_dir: Path, experiment: int, user: int, path: Path,
+                    android: bool = False) -> Path:
+    """One recording as a phone app's CSV: t_s, the accelerometer (g), the gyroscope (rad/s)
+    and activity at 50 Hz; or, `android`, at 100 Hz with the accelerometer in m/s2 and no
+    time column (the activity of the nearest 50 Hz reading)."""
+    import pandas as pd
+    from scipy.interpolate import CubicSpline
+
+    name = f"exp{experiment:02d}_user{user:02d}.txt"
+    acc, gyro = np.loadtxt(raw_dir / f"acc_{name}"), np.loadtxt(raw_dir / f"gyro_{name}")
+    n = min(len(acc), len(gyro))
+    values, times = np.hstack([acc[:n], gyro[:n]]), np.arange(n) / signals.SAMPLE_RATE
+    activity = activity_per_reading(np.loadtxt(raw_dir / "labels.txt", dtype=int),
+                                    experiment, user, n)
+    columns = ["acc_x", "acc_y", "acc_z", "gyro_x", "gyro_y", "gyro_z"]
+    if android:
+        fast = np.arange(0, times[-1], 1 / ANDROID_RATE)
+        values = CubicSpline(times, values)(fast)
+        values[:, :3] *= signals.STANDARD_GRAVITY
+        nearest = np.round(fast * signals.SAMPLE_RATE).astype(int)
+        table = pd.DataFrame(values, columns=columns).assign(
+            activity=[activity[i] for i in nearest])
+    else:
+        table = pd.DataFrame(values, columns=columns)
+        table.insert(0, "t_s", times)
+        table["activity"] = activity
+    table.to_csv(path, index=False, float_format="%.6f")
+    return path
+
+
+def score_recording(run: Path, csv_path: Path, out_dir: Path, android: bool) -> dict:
+    """`predict --csv` as a user runs it; its windows' activities against the labels."""
+    import har_lstm
+    from common import recordings
+
+    flags = ["--rate", str(ANDROID_RATE), "--acc-unit", "m/s2"] if android else []
+    result = har_lstm.main(["predict", "--run", str(run), "--csv", str(csv_path), *flags,
+                            "--output-dir", str(out_dir)])
+    labels = recordings.read_recording(csv_path, ANDROID_RATE if android else None,
+                                       "m/s2" if android else "g").labels
+    pairs = [(truth, guess) for truth, guess in zip(labels, result["activities"]) if truth]
+    return {"windows": result["windows"], "labelled": len(pairs),
+            "agreeing": sum(truth == guess for truth, guess in pairs), "pairs": pairs}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = cli.OneLineParser(prog="python -m benchmarks.har_recordings", description=__doc__,
+                               formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--raw", type=Path, required=True,
+                        help="the hapt_raw folder written by build_uci_har_rebuilt.py "
+                             "--extract-raw")
+    parser.add_argument("--run", type=Path, required=True, help="a trained run of har_lstm.py")
+    parser.add_argument("--as-android", action="store_true",
+                        help="100 Hz, m/s2, no time column: through the resampling "
+                             "(default: 50 Hz in g with t_s, as recorded)")
+    parser.add_argument("--subjects", type=lambda text: [int(s) for s in text.split(",")],
+                        default=list(TEST_SUBJECTS),
+                        help="volunteers (default: UCI HAR's test volunteers)")
+    parser.add_argument("--output", type=Path, default=ROOT / "benchmarks" / "results" / (
+                            time.strftime("%Y-%m-%d") + "-har-recordings.json"),
+                        help="where the JSON goes (default: benchmarks/results/"
+                             "<date>-har-recordings.json; earlier entries stay)")
+    return parser
+
+
+def run(args: argparse.Namespace) -> dict:
+    import har_lstm
+
+    found = experiments(args.raw, args.subjects)
+    rows, pairs, start = [], [], time.perf_counter()
+    with tempfile.TemporaryDirectory() as scratch:
+        for number, (experiment, user) in enumerate(found):
+            csv_path = write_recording(args.raw, experiment, user,
+                                       Path(scratch) / f"exp{experiment:02d}.csv", args.as_android)
+            scored = score_recording(args.run, csv_path, Path(scratch) / f"out{number}",
+                                     args.as_android)
+            pairs += scored.pop("pairs")
+            rows.append({"experiment": experiment, "volunteer": user, **scored,
+                         "agreement": scored["agreeing"] / max(1, scored["labelled"])})
+    index = {name: i for i, name in enumerate(har_lstm.LABELS)}
+    confusion = np.zeros((len(index), len(index)), dtype=int)
+    for truth, guess in pairs:
+        confusion[index[truth], index[guess]] += 1
+    labelled = sum(row["labelled"] for row in rows)
+    summary = {"agreement": sum(row["agreeing"] for row in rows) / labelled,
+               "labelled_windows": labelled, "recordings": rows,
+               "confusion (rows: true; columns: predicted, LABELS order)": confusion.tolist(),
+               "seconds": round(time.perf_counter() - start, 1),
+               "machine": describe_machine()["description"]}
+    mode = "android_100hz_ms2" if args.as_android else "as_recorded_50hz_g"
+    results = load_selection(args.output)
+    results.setdefault("about", __doc__.split("\n\n")[0].replace("\n", " "))
+    results.setdefault(str(args.run.resolve()), {})[mode] = summary
+    save_selection(args.output, results)
+    print(f"{mode}: {summary['agreement']:.4f} of {labelled} labelled windows agree, "
+          f"{len(rows)} recordings of volunteers {sorted({r['volunteer'] for r in rows})}")
+    for row in rows:
+        print(f"  exp {row['experiment']:2d} volunteer {row['volunteer']:2d}: "
+              f"{row['agreement']:.4f} of {row['labelled']}")
+    return summary
+
+
+def main(argv: Sequence[str] | None = None):
+    return cli.run_cli(build_parser(), argv, train=run)
+
+
+if __name__ == "__main__":
+    main()
