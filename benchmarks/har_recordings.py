@@ -5,9 +5,11 @@ reading carries one of the six activities (postural transitions and unlabelled s
 left out). Windows here are cut every 1.28 s across the whole recording, activity changes
 included, where the data set's windows lie inside one activity.
 
-    python ../shared/datasets/har_rebuild/build_uci_har_rebuilt.py --extract-raw RAW
-    python -m benchmarks.har_recordings --raw RAW/hapt_raw --run runs/har/<run>
-    python -m benchmarks.har_recordings --raw RAW/hapt_raw --run runs/har/<run> --as-android
+    python -m benchmarks.har_recordings --raw RawData --run runs/har/<run>
+    python -m benchmarks.har_recordings --raw RawData --run runs/har/<run> --as-android
+
+RawData: the folder of that name in the UCI HAPT archive (https://archive.ics.uci.edu/dataset/341),
+or the byte-identical hapt_raw folder that build_uci_har_rebuilt.py --extract-raw writes.
 
 `--as-android` writes each recording the way an Android app would: 100 Hz (a cubic spline
 through the 50 Hz readings), the accelerometer in m/s2, no time column; it is read with
@@ -18,6 +20,7 @@ benchmarks/results/<date>-har-recordings.json."""
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import tempfile
 import time
@@ -41,8 +44,7 @@ def experiments(raw_dir: Path, subjects: Sequence[int]) -> list[tuple[int, int]]
         if m and int(m[2]) in subjects)
     if not found or not (raw_dir / "labels.txt").is_file():
         raise UserError(f"--raw {raw_dir}: no acc_expNN_userMM.txt of the test volunteers or no "
-                        "labels.txt; pass the hapt_raw folder that build_uci_har_rebuilt.py "
-                        "--extract-raw writes")
+                        "labels.txt; pass the UCI HAPT archive's RawData folder")
     return found
 
 
@@ -108,8 +110,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = cli.OneLineParser(prog="python -m benchmarks.har_recordings", description=__doc__,
                                formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--raw", type=Path, required=True,
-                        help="the hapt_raw folder written by build_uci_har_rebuilt.py "
-                             "--extract-raw")
+                        help="the UCI HAPT archive's RawData folder (or the hapt_raw folder "
+                             "written by build_uci_har_rebuilt.py --extract-raw)")
     parser.add_argument("--run", type=Path, required=True, help="a trained run of har_lstm.py")
     parser.add_argument("--as-android", action="store_true",
                         help="100 Hz, m/s2, no time column: through the resampling "
@@ -143,8 +145,12 @@ def run(args: argparse.Namespace) -> dict:
     for truth, guess in pairs:
         confusion[index[truth], index[guess]] += 1
     labelled = sum(row["labelled"] for row in rows)
+    metrics = args.run / "metrics.json"
     summary = {"agreement": sum(row["agreeing"] for row in rows) / labelled,
-               "labelled_windows": labelled, "recordings": rows,
+               "labelled_windows": labelled,
+               "run_test_accuracy": (json.loads(metrics.read_text()).get("test_accuracy")
+                                     if metrics.is_file() else None),
+               "recordings": rows,
                "confusion (rows: true; columns: predicted, LABELS order)": confusion.tolist(),
                "seconds": round(time.perf_counter() - start, 1),
                "machine": describe_machine()["description"]}

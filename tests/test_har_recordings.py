@@ -69,6 +69,8 @@ def test_scores_only_the_test_volunteers_labelled_windows(chapter_run, tmp_path,
     confusion = np.array(summary["confusion (rows: true; columns: predicted, LABELS order)"])
     assert confusion.sum() == labelled and confusion[[0, 4]].sum() == labelled
     assert summary["agreement"] == pytest.approx(np.trace(confusion) / labelled)
+    run_metrics = json.loads((chapter_run / "metrics.json").read_text())
+    assert summary["run_test_accuracy"] == run_metrics["test_accuracy"]
     saved = json.loads(output.read_text())
     mode = "android_100hz_ms2" if android else "as_recorded_50hz_g"
     assert saved[str(chapter_run.resolve())][mode]["labelled_windows"] == labelled
