@@ -27,6 +27,9 @@ def in_month_order(values: np.ndarray, months, source: str):
         raise UserError(f"{source}: two values for {periods[i]} ({months[i]:%Y-%m-%d} and "
                         f"{months[i + 1]:%Y-%m-%d}); the forecaster reads one value per month: "
                         "pass monthly totals")
+    if len(steps) > 1 and (steps == steps[0]).all() and steps[0] > 1:
+        raise UserError(f"{source}: the dates are {steps[0]} months apart; the forecaster reads "
+                        "one value per month with a 12-month season: pass a monthly series")
     if (steps > 1).any():
         i = int(np.argmax(steps > 1))
         raise UserError(f"{source}: no value for {periods[i] + 1} (between {periods[i]} and "
