@@ -67,7 +67,7 @@ def test_a_newest_first_series_is_put_in_date_order():
     (["2020-01", "2020-04", "2020-07"], "--csv x: the dates are 3 months apart; the forecaster "
                                         "reads one value per month"),
 ])
-def test_a_missing_month_or_daily_dates_are_one_line_errors(dates, message):
+def test_a_missing_month_and_dates_not_a_month_apart_are_one_line_errors(dates, message):
     from common.errors import UserError
 
     with pytest.raises(UserError, match=re.escape(message)):
