@@ -417,7 +417,7 @@ def run_predict(args: argparse.Namespace) -> dict:
     runs.write_csv_rows(out_dir / "predictions.csv", rows)
     lines = {"predicted": predicted}
     result = {"output_dir": out_dir, "windows": len(predicted),
-              "activities": [LABELS[i] for i in predicted]}
+              "activities": [LABELS[i] for i in predicted], "labels": recording.labels}
     if recording.labels is not None:  # the label at each window's middle, where there is one
         known = np.array([label in LABELS for label in recording.labels])
         true = np.array([LABELS.index(label) if label in LABELS else -1

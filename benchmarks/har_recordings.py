@@ -94,14 +94,12 @@ def write_recording(raw_dir: Path, experiment: int, user: int, path: Path,
 def score_recording(run: Path, csv_path: Path, out_dir: Path, android: bool) -> dict:
     """`predict --csv` as a user runs it; its windows' activities against the labels."""
     import har_lstm
-    from common import recordings
 
     flags = ["--rate", str(ANDROID_RATE), "--acc-unit", "m/s2"] if android else []
     result = har_lstm.main(["predict", "--run", str(run), "--csv", str(csv_path), *flags,
                             "--output-dir", str(out_dir)])
-    labels = recordings.read_recording(csv_path, ANDROID_RATE if android else None,
-                                       "m/s2" if android else "g").labels
-    pairs = [(truth, guess) for truth, guess in zip(labels, result["activities"]) if truth]
+    pairs = [(truth, guess) for truth, guess in zip(result["labels"], result["activities"])
+             if truth]
     return {"windows": result["windows"], "labelled": len(pairs),
             "agreeing": sum(truth == guess for truth, guess in pairs), "pairs": pairs}
 

@@ -61,6 +61,7 @@ def test_predict_on_a_recording_writes_predictions_and_timeline(har_run, tmp_pat
     labels = ["STANDING" if s + 64 < 200 else "WALKING" for s in range(0, 64 * n_windows, 64)]
     agreement = np.mean([a == b for a, b in zip(result["activities"], labels)])
     assert result["agreement"] == pytest.approx(agreement)
+    assert result["labels"] == labels
     out = capsys.readouterr().out
     assert out.count(" s  ") == n_windows and "Agreement with the recording's activity" in out
 
