@@ -30,7 +30,7 @@ from typing import Sequence
 import numpy as np
 
 from benchmarks.harness import ROOT, describe_machine, load_selection, save_selection
-from common import cli, signals
+from common import cli, recordings, signals
 from common.errors import UserError
 
 TEST_SUBJECTS = (2, 4, 9, 10, 12, 13, 18, 20, 24)  # UCI HAR's test volunteers
@@ -75,7 +75,7 @@ def write_recording(raw_dir: Path, experiment: int, user: int, path: Path,
     values, times = np.hstack([acc[:n], gyro[:n]]), np.arange(n) / signals.SAMPLE_RATE
     activity = activity_per_reading(np.loadtxt(raw_dir / "labels.txt", dtype=int),
                                     experiment, user, n)
-    columns = ["acc_x", "acc_y", "acc_z", "gyro_x", "gyro_y", "gyro_z"]
+    columns = recordings.COLUMNS
     if android:
         fast = np.arange(0, times[-1], 1 / ANDROID_RATE)
         values = CubicSpline(times, values)(fast)
