@@ -320,8 +320,8 @@ def value_label(csv_path: Path, column: str) -> str:
     return f"column {column}" if column.lstrip("-").isdigit() else column
 
 
-def plot_results(train, predictions, actual, path: Path, title: str, months=None,
-                 ylabel: str = "Passengers (thousands)") -> Path:
+def plot_results(train, predictions, actual, path: Path, title: str, months,
+                 ylabel: str) -> Path:
     """The chapter's plot_results: training data, predictions and test data, against the
     months when the CSV dates them."""
     n = len(train)

@@ -20,6 +20,7 @@ benchmarks/results/<date>-har-recordings.json."""
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import re
 import tempfile
@@ -48,10 +49,16 @@ def experiments(raw_dir: Path, subjects: Sequence[int]) -> list[tuple[int, int]]
     return found
 
 
+@functools.lru_cache(maxsize=None)
+def hapt_labels(raw_dir: Path) -> np.ndarray:
+    """HAPT's labels.txt rows: experiment, user, activity 1-12, first and last reading
+    (1-based); read once for all the recordings."""
+    return np.loadtxt(raw_dir / "labels.txt", dtype=int)
+
+
 def activity_per_reading(labels: np.ndarray, experiment: int, user: int, n: int) -> list[str]:
-    """HAPT's labels.txt rows (experiment, user, activity 1-12, first and last reading,
-    1-based) -> the UCI HAR name of each reading's activity, "" for 7-12 (transitions) and
-    unlabelled readings."""
+    """HAPT's labels.txt rows -> the UCI HAR name of each reading's activity, "" for 7-12
+    (transitions) and unlabelled readings."""
     import har_lstm
 
     names = [""] * n
@@ -73,8 +80,7 @@ def write_recording(raw_dir: Path, experiment: int, user: int, path: Path,
     acc, gyro = np.loadtxt(raw_dir / f"acc_{name}"), np.loadtxt(raw_dir / f"gyro_{name}")
     n = min(len(acc), len(gyro))
     values, times = np.hstack([acc[:n], gyro[:n]]), np.arange(n) / signals.SAMPLE_RATE
-    activity = activity_per_reading(np.loadtxt(raw_dir / "labels.txt", dtype=int),
-                                    experiment, user, n)
+    activity = activity_per_reading(hapt_labels(raw_dir), experiment, user, n)
     columns = recordings.COLUMNS
     if android:
         fast = np.arange(0, times[-1], 1 / ANDROID_RATE)

@@ -14,7 +14,8 @@ def in_month_order(values: np.ndarray, months, source: str):
     """A dated series (`months`: a DatetimeIndex) in date order, with one value for every
     calendar month: the forecasters read month after month with a 12-month season. A file
     listing the newest month first is put in date order (returned: whether it was); a month
-    missing or given twice (daily or weekly dates) is a one-line error naming it."""
+    missing or given twice (daily or weekly dates), or dates several months apart (quarterly,
+    yearly), is a one-line error naming it."""
     if months is None:
         return values, months, False
     order = np.argsort(months.to_numpy(), kind="stable")
