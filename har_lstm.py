@@ -407,6 +407,8 @@ def run_predict(args: argparse.Namespace) -> dict:
     if recording.resampled or args.acc_unit != "g":
         print(f"{args.csv}: {recording.readings} readings at {recording.rate:.1f} Hz, "
               f"accelerometer in {args.acc_unit}: read as g at {signals.SAMPLE_RATE} Hz")
+    for start, end in recording.gaps:
+        print(f"{args.csv}: no readings from {start:.2f} to {end:.2f} s; no window spans the pause")
     probabilities = keras.ops.softmax(model.predict(recording.windows, verbose=0)).numpy()
     predicted, seconds = probabilities.argmax(axis=1), recording.start_seconds
     out_dir = runs.make_run_dir("predict", args.output_dir, parent=Path(args.run) / "predict")
@@ -428,7 +430,8 @@ def run_predict(args: argparse.Namespace) -> dict:
                   f"({known.sum()} labelled windows)")
             lines["activity column"] = np.where(known, true, np.nan)
     plotting.plot_timeline(out_dir / "activity_timeline.png", seconds, lines, LABELS,
-                           title=f"Activity per 2.56 s window: {Path(args.csv).name}")
+                           title=f"Activity per 2.56 s window: {Path(args.csv).name}",
+                           gaps=recording.gaps)
     print(f"Predictions: {out_dir / 'predictions.csv'}")
     return result
 

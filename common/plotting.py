@@ -63,16 +63,30 @@ def plot_confusion_matrix(path: Path, matrix, labels: Sequence[str], title: str)
 
 
 def plot_timeline(path: Path, seconds: Sequence[float], lines: dict[str, Sequence[int]],
-                  labels: Sequence[str], title: str) -> Path:
+                  labels: Sequence[str], title: str,
+                  gaps: Sequence[tuple[float, float]] = ()) -> Path:
     """Which of `labels` each window was, over time: one step line per entry of `lines`
-    (e.g. predicted and true), label indices on the y axis."""
+    (e.g. predicted and true), label indices on the y axis; `gaps` (from, to) shaded grey,
+    the lines broken there."""
     figure, axes = plt.subplots(figsize=(10, 4))
+    # a step line holds each value until the next point: a NaN at each pause's start ends it,
+    # and the last value is held for one usual step
+    seconds = np.asarray(seconds, dtype="float64")
+    step = float(np.median(np.diff(seconds))) if len(seconds) > 1 else 1.0
+    starts = [start for start, _ in gaps]
+    breaks = np.searchsorted(seconds, starts)
+    times = np.append(np.insert(seconds, breaks, starts), seconds[-1] + step)
     for (name, values), style in zip(lines.items(), ("b-", "r--")):
-        axes.step(list(seconds), list(values), style, where="post", label=name, linewidth=1.5)
+        values = np.insert(np.asarray(values, dtype="float64"), breaks, np.nan)
+        values = np.append(values, values[-1])
+        axes.step(times, values, style, where="post", label=name, linewidth=1.5)
+    for start, end in gaps:
+        axes.axvspan(start, end, color="0.85", zorder=0, label="no readings" if start == starts[0]
+                     else None)
     axes.set_yticks(range(len(labels)), labels)
     axes.set_ylim(-0.5, len(labels) - 0.5)
     axes.set_xlabel("Time (s)")
-    return _save(figure, axes, path, title, legend="upper right")
+    return _save(figure, axes, path, title, legend="best")
 
 
 def plot_forecast(path: Path, history_x, history, future_x, forecast, low, high, title: str,

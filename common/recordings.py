@@ -3,7 +3,9 @@ accelerometer in g with gravity included, 50 Hz (a recording at another or an un
 resampled, from its time column or `--rate`), then the data set's filters and 2.56 s windows
 (common/signals.py). Android reports the accelerometer in m/s2, iOS in g; apps write 100 Hz
 or more as often as 50: the checks below turn each of these mismatches into a one-line error
-or a conversion instead of silently wrong windows."""
+or a conversion instead of silently wrong windows. A pause in the time column (the app
+stopped, the phone slept) splits the recording: no filter or window spans it, since
+interpolating across it would invent readings."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from common.errors import UserError
 COLUMNS = ["acc_x", "acc_y", "acc_z", "gyro_x", "gyro_y", "gyro_z"]
 TIME_COLUMN = "t_s"  # seconds; used for the rate when the CSV has it
 ACC_UNITS = {"g": 1.0, "m/s2": 1 / signals.STANDARD_GRAVITY}
+GAP_SECONDS = 0.5  # a longer interval (and over 3 typical ones) is a pause, not jitter
 
 
 @dataclass
@@ -28,6 +31,7 @@ class Recording:
     rate: float  # the recording's own readings per second
     readings: int
     resampled: bool  # to 50 Hz: the recording was at another or an uneven rate
+    gaps: list[tuple[float, float]]  # pauses over GAP_SECONDS: (from, to) seconds from the start
 
 
 def read_recording(path: Path, rate: float | None = None, acc_unit: str = "g",
@@ -42,22 +46,48 @@ def read_recording(path: Path, rate: float | None = None, acc_unit: str = "g",
         _check_increasing(times, path, time_column)
     acceleration = values[:, :3] * ACC_UNITS[acc_unit]
     _check_gravity(acceleration, path, acc_unit)
-    readings, grid = np.concatenate([acceleration, values[:, 3:]], axis=1), times
-    resampled = len(times) > 1 and not signals.is_regular(times)
-    if resampled:
-        readings, grid = signals.resample(readings, times)
-    if len(grid) < signals.WINDOW:
-        raise UserError(f"--csv {path}: {len(values)} readings, fewer than one window of "
+    readings = np.concatenate([acceleration, values[:, 3:]], axis=1)
+    windows, starts, middles, resampled = [], [], [], False
+    pauses = _pauses(times)
+    for part in _stretches(pauses, len(times)):
+        part_readings, grid = readings[part], times[part]
+        if len(grid) > 1 and not signals.is_regular(grid):
+            part_readings, grid = signals.resample(part_readings, grid)
+            resampled = True
+        if len(grid) < signals.WINDOW:
+            continue  # a stretch between two pauses too short for one window
+        channels = signals.uci_har_channels(part_readings[:, :3], part_readings[:, 3:])
+        part_windows, part_starts = signals.sliding_windows(channels)
+        windows.append(part_windows)
+        starts.append(grid[part_starts])
+        middles.append(grid[part_starts + signals.WINDOW // 2])
+    gaps = [(float(times[i] - times[0]), float(times[i + 1] - times[0])) for i in pauses]
+    if not windows:
+        stretch = (f"no stretch between its {len(gaps)} pauses over {GAP_SECONDS} s lasts"
+                   if gaps else "fewer than")
+        raise UserError(f"--csv {path}: {len(values)} readings, {stretch} one window of "
                         f"{signals.WINDOW} at {signals.SAMPLE_RATE} Hz (2.56 s); pass a longer "
                         "recording")
-    channels = signals.uci_har_channels(readings[:, :3], readings[:, 3:])
-    windows, starts = signals.sliding_windows(channels)
     labels = None
     if activity is not None:
-        middles = _nearest(times, grid[starts + signals.WINDOW // 2])
-        labels = [activity[i] for i in middles]
-    return Recording(windows, grid[starts] - times[0], labels,
-                     float(1 / np.median(np.diff(times))), len(times), resampled)
+        labels = [activity[i] for i in _nearest(times, np.concatenate(middles))]
+    return Recording(np.concatenate(windows), np.concatenate(starts) - times[0], labels,
+                     float(1 / np.median(np.diff(times))),
+                     len(times), resampled, gaps)
+
+
+def _pauses(times: np.ndarray) -> np.ndarray:
+    """Index of the last reading before each pause."""
+    steps = np.diff(times)
+    if not len(steps):
+        return np.array([], dtype=int)
+    return np.flatnonzero((steps > GAP_SECONDS) & (steps > 3 * np.median(steps)))
+
+
+def _stretches(pauses: np.ndarray, readings: int) -> list[slice]:
+    """The recording's parts between its pauses."""
+    cuts = [0, *(pauses + 1), readings]
+    return [slice(start, end) for start, end in zip(cuts[:-1], cuts[1:])]
 
 
 def _check_increasing(times: np.ndarray, path: Path, column: str) -> None:

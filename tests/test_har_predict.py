@@ -84,6 +84,24 @@ def test_predict_on_an_android_recording_at_100_hz(har_run, tmp_path, capsys):
         capsys.readouterr().out
 
 
+def test_predict_on_a_recording_with_a_pause(har_run, tmp_path, capsys):
+    """The app stopped for 20 s: the windows stop before the pause and start again after."""
+    run_dir, _ = har_run
+    path = write_recording(tmp_path / "paused.csv", seconds=8.0)
+    lines = path.read_text().splitlines()
+    rows = [line.split(",", 1)[1] for line in lines[1:]]
+    times = [f"{i / 50 + (20 if i >= 200 else 0):.2f}" for i in range(len(rows))]
+    path.write_text("\n".join(["t_s," + lines[0].split(",", 1)[1]]
+                              + [f"{t},{row}" for t, row in zip(times, rows)]) + "\n")
+    result = har_lstm.main(["predict", "--run", str(run_dir), "--csv", str(path),
+                            "--output-dir", str(tmp_path / "out")])
+    with open(tmp_path / "out" / "predictions.csv") as handle:
+        starts = [float(row["start_s"]) for row in csv.DictReader(handle)]
+    assert starts == [0.0, 1.28, 24.0, 25.28] and result["windows"] == 4  # 4 s on each side
+    assert "no readings from 3.98 to 24.00 s; no window spans the pause" in capsys.readouterr().out
+    assert (tmp_path / "out" / "activity_timeline.png").read_bytes()[:4] == b"\x89PNG"
+
+
 def test_recording_flags_without_a_recording_give_one_line(har_run, capsys):
     line = run_main_expecting_error(har_lstm.main, ["predict", "--run", str(har_run[0]),
                                                     "--rate", "100"], capsys)

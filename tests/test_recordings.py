@@ -110,3 +110,37 @@ def test_bundled_sample_recording_has_the_columns_and_six_activities():
     assert recording.windows.shape[1:] == (128, 9) and len(recording.windows) > 150
     assert {"WALKING", "WALKING_UPSTAIRS", "WALKING_DOWNSTAIRS", "SITTING", "STANDING",
             "LAYING"} == set(recording.labels) - {""}
+
+
+def test_a_pause_splits_the_recording_and_no_window_spans_it(tmp_path):
+    t, acc, gyro, activity = phone(50)  # 12 s: 600 readings, 8 windows
+    first = recordings.read_recording(write(tmp_path / "first.csv", t[:300], acc[:300],
+                                            gyro[:300], activity=activity[:300]))
+    second = recordings.read_recording(write(tmp_path / "second.csv", t[300:], acc[300:],
+                                             gyro[300:], activity=activity[300:]))
+    paused = t + np.where(np.arange(600) >= 300, 30.0, 0.0)  # the app stopped for 30 s
+    recording = recordings.read_recording(write(tmp_path / "paused.csv", paused, acc, gyro,
+                                                activity=activity))
+    assert recording.gaps == [pytest.approx((5.98, 36.0))]
+    assert not recording.resampled and recording.rate == pytest.approx(50)
+    np.testing.assert_allclose(recording.windows,
+                               np.concatenate([first.windows, second.windows]), atol=1e-6)
+    np.testing.assert_allclose(recording.start_seconds,
+                               [*first.start_seconds, *(second.start_seconds + 36.0)])
+    assert recording.labels == first.labels + second.labels == ["STANDING"] * 3 + ["WALKING"] * 3
+
+
+def test_jitter_and_a_dropped_reading_are_no_pause(tmp_path):
+    t, acc, gyro, _ = phone(50)
+    keep = np.arange(600) != 200  # one reading lost: a 0.04 s interval
+    recording = recordings.read_recording(write(tmp_path / "dropped.csv", t[keep], acc[keep],
+                                                gyro[keep]))
+    assert recording.gaps == [] and recording.resampled and len(recording.windows) == 8
+
+
+def test_a_recording_paused_too_often_for_a_window_is_refused(tmp_path):
+    t, acc, gyro, _ = phone(50)
+    choppy = t + np.arange(600) // 100 * 2.0  # 2 s of readings, then 2 s of nothing
+    with pytest.raises(UserError, match="600 readings, no stretch between its 5 pauses over "
+                                        "0.5 s lasts one window of 128"):
+        recordings.read_recording(write(tmp_path / "choppy.csv", choppy, acc, gyro))
