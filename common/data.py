@@ -202,8 +202,22 @@ def _dates(other_columns):
             continue
         dates = pd.to_datetime(cells, errors="coerce", format="mixed")
         if dates.notna().all() and (dates.dt.year > 1).all():
-            return pd.DatetimeIndex(dates, name="month")
+            return pd.DatetimeIndex(_past_century(dates, cells), name="month")
     return None
+
+
+def _past_century(dates, cells):
+    """Two-digit years ("Jan-49") are read as 2049; observations that all lie in the future
+    and never spell their year out in full belong to the century before (1949)."""
+    import pandas as pd
+
+    spelled = any(str(year) in cell for year, cell in zip(dates.dt.year, cells))
+    if spelled or not (dates > pd.Timestamp.now()).all():
+        return dates
+    past = dates - pd.DateOffset(years=100)
+    print(f"Dates such as {cells.iloc[0]!r} have a two-digit year; read as {past.min():%Y-%m} "
+          f"to {past.max():%Y-%m}, since {dates.min():%Y} has not come yet")
+    return past
 
 
 def writable_dir(data_dir: Path) -> Path:

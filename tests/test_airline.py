@@ -84,6 +84,21 @@ def test_a_csv_without_dates_is_indexed_by_month_number(tmp_path, labels):
     assert series.tolist() == [10.0, 12.5, 11.0] and series.index.tolist() == [0, 1, 2]
 
 
+def test_two_digit_years_are_read_in_the_past(tmp_path, capsys):
+    """"Jan-49" (a common export of the airline series) parses as 2049: observations cannot lie
+    in the future, so the century before is meant. A year spelled out in full is kept."""
+    bundled = airline_lstm.load_series(BUNDLED)
+    path = tmp_path / "short_years.csv"
+    path.write_text("Month,Passengers\n" + "".join(f"{month:%b-%y},{value:g}\n"
+                                                   for month, value in bundled.items()))
+    series = airline_lstm.load_series(path, "Passengers")
+    assert (series.index == bundled.index).all()
+    assert "'Jan-49' have a two-digit year; read as 1949-01 to 1960-12" in capsys.readouterr().out
+    future = tmp_path / "future.csv"
+    future.write_text("Month,Sales\n2049-01,1\n2049-02,2\n")
+    assert [f"{d:%Y}" for d in airline_lstm.load_series(future, "Sales").index] == ["2049"] * 2
+
+
 def test_user_csv_by_name_and_index(tmp_path):
     path = tmp_path / "sales.csv"
     path.write_text("date,region,sales\n2020-01,north,10\n2020-02,north,12.5\n")
