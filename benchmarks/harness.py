@@ -207,10 +207,10 @@ def run_script(example: str, preset: str, seed: int, args, work_dir: Path) -> di
             status, usage = _wait(child, args.timeout)
         except BaseException:  # Ctrl-C: do not leave the child training on its own
             child.kill()
-            os.wait4(child.pid, 0)
+            child.wait()
             raise
     record["wall_seconds"] = round(time.perf_counter() - start, 2)
-    record["peak_rss_mb"] = round(usage.ru_maxrss / 1024, 1)  # Linux reports KiB
+    record["peak_rss_mb"] = _megabytes(usage.ru_maxrss) if usage is not None else None
     record["returncode"] = status
     metrics_file = run_dir / "metrics.json"
     if status == 0 and metrics_file.is_file():
@@ -234,7 +234,16 @@ def run_script(example: str, preset: str, seed: int, args, work_dir: Path) -> di
 
 
 def _wait(child: subprocess.Popen, timeout: int | None):
-    """(exit status or None when killed for time, rusage of that child alone)."""
+    """(exit status or None when killed for time, rusage of that child alone; None where
+    the system has no wait4, as on Windows)."""
+    if not hasattr(os, "wait4"):
+        try:
+            return child.wait(timeout), None
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+            child.returncode = -9
+            return None, None
     deadline = None if timeout is None else time.monotonic() + timeout
     while True:
         pid, status, usage = os.wait4(child.pid, os.WNOHANG)
@@ -247,6 +256,11 @@ def _wait(child: subprocess.Popen, timeout: int | None):
             child.returncode = -9
             return None, usage
         time.sleep(0.2)
+
+
+def _megabytes(max_rss: int) -> float:
+    """ru_maxrss is in KiB on Linux, in bytes on macOS."""
+    return round(max_rss / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)
 
 
 def run_baselines(example: str, seeds: list[int], args) -> list[dict]:

@@ -267,3 +267,19 @@ def test_merge_replaces_rows_in_place_and_keeps_several_rows_per_key():
     merged = merge(old, new, key=lambda r: r["seed"])
     assert [(r["seed"], r["name"], r["value"]) for r in merged] == [
         (5, "a", 1), (5, "b", 1), (0, "a", 2), (0, "b", 2), (1, "a", 1), (7, "a", 2)]
+
+
+@pytest.mark.parametrize("wait4", [True, False])
+def test_a_child_is_waited_for_and_killed_at_its_time_limit(monkeypatch, wait4):
+    """With wait4 (Linux, macOS) the child's memory comes too; without it (Windows) only its
+    exit status."""
+    if not wait4:
+        monkeypatch.delattr(os, "wait4", raising=False)
+    elif not hasattr(os, "wait4"):
+        pytest.skip("this system has no wait4")
+    done = subprocess.Popen([sys.executable, "-c", "raise SystemExit(3)"])
+    status, usage = harness._wait(done, timeout=60)
+    assert status == 3 and (usage is not None) == wait4
+    stuck = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    status, _ = harness._wait(stuck, timeout=0.5)
+    assert status is None and stuck.returncode == -9 and stuck.poll() is not None
