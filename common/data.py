@@ -102,8 +102,12 @@ def _read_csv_text(path: Path, flag: str):
     import pandas as pd  # here: only the CSV readers need it
 
     try:
-        return pd.read_csv(path, header=None, dtype=str, keep_default_na=False,
-                           encoding="utf-8-sig", skipinitialspace=True)
+        separator = _separator(path)
+        table = pd.read_csv(path, header=None, dtype=str, keep_default_na=False,
+                            encoding="utf-8-sig", skipinitialspace=True, sep=separator)
+        if separator != ",":  # a spreadsheet saved in a locale that writes 1,5 for 1.5
+            table = table.replace(r"^(\s*[-+]?\d*),(\d+\s*)$", r"\1.\2", regex=True)
+        return table
     except FileNotFoundError:
         raise UserError(f"{flag} {path}: no such file; pass the path of a CSV file") from None
     except UnicodeDecodeError:
@@ -114,6 +118,15 @@ def _read_csv_text(path: Path, flag: str):
     except pd.errors.ParserError as error:
         reason = str(error).strip().splitlines()[-1]
         raise UserError(f"{flag} {path}: not a readable CSV file ({reason})") from None
+
+
+def _separator(path: Path) -> str:
+    """The first line's most frequent of comma, semicolon (spreadsheets in locales with a
+    decimal comma) and tab; a comma when it has none of them."""
+    with open(path, encoding="utf-8-sig", errors="replace") as handle:
+        first_line = handle.readline()
+    counts = {separator: first_line.count(separator) for separator in (",", ";", "\t")}
+    return max(counts, key=counts.get) if any(counts.values()) else ","
 
 
 def _numbers(cells, path: Path, first_row: int, column: str, dtype: str = "float32") -> np.ndarray:

@@ -48,3 +48,22 @@ def test_read_only_data_dir_falls_back_to_the_cache(tmp_path, monkeypatch, capsy
     monkeypatch.setattr(data.os, "access", lambda path, mode: False)
     assert data.writable_dir(tmp_path) == data.cache_dir()
     assert "read-only" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("separator, decimal", [(",", "."), (";", ","), (";", "."), ("\t", ",")])
+def test_spreadsheet_csvs_with_semicolons_tabs_and_decimal_commas(tmp_path, separator, decimal):
+    """A spreadsheet saved where 1.5 is written 1,5 separates its cells with semicolons."""
+    rows = [["month", "t_s", "acc_x", "sales", "activity"],
+            ["2020-01", "0.00", "-1.5", "1234.25", "WALKING"],
+            ["2020-02", "0.02", "0.75", "99", "SITTING"]]
+    path = tmp_path / "sheet.csv"
+    path.write_text("".join(separator.join(cell.replace(".", decimal) if cell[-1].isdigit()
+                                           and cell[0] != "2" else cell for cell in row) + "\n"
+                            for row in rows))
+    numbers, text, times = data.read_csv_columns(path, ["acc_x"], text_column="activity",
+                                                 time_column="t_s")
+    assert numbers.ravel().tolist() == [-1.5, 0.75] and text == ["WALKING", "SITTING"]
+    assert times.tolist() == [0.0, 0.02]
+    series = data.read_csv_column(path, "sales")
+    assert series.tolist() == [1234.25, 99.0]
+    assert [f"{month:%Y-%m}" for month in series.index] == ["2020-01", "2020-02"]
