@@ -22,6 +22,7 @@ import argparse
 import html
 import re
 import string
+import sys
 from collections import Counter
 from pathlib import Path
 from typing import Sequence
@@ -331,6 +332,10 @@ def load_run(run_dir: Path) -> tuple[keras.Model, dict]:
 
 
 def run_predict(args: argparse.Namespace) -> dict:
+    if args.texts == ["-"]:
+        args.texts = [line.rstrip("\n") for line in sys.stdin if line.strip()]
+        if not args.texts:
+            raise UserError("TEXT -: no lines on standard input; pipe sentences, one a line")
     for number, text in enumerate(args.texts, start=1):
         if not text.strip():
             raise UserError(f"TEXT {number} is empty; pass a sentence to classify")
@@ -370,7 +375,8 @@ def build_parser() -> argparse.ArgumentParser:
                                                  "predict.py) and classify sentences")
     predict.add_argument("--run", type=Path, required=True, help="run folder of sentiment_lstm.py")
     predict.add_argument("texts", nargs="*", metavar="TEXT",
-                         help="sentences to classify (default: the run's test split)")
+                         help="sentences to classify, or - for lines on standard input "
+                              "(default: the run's test split)")
     predict.add_argument("--samples", type=cli.positive_int, default=10,
                          help="test sentences to show (default: 10)")
     predict.add_argument("--data-dir", type=Path, default=None,

@@ -148,6 +148,21 @@ def test_predict_on_texts(dry_run, capsys):
     np.testing.assert_allclose(result["probabilities"][2], result["probabilities"][0], rtol=1e-6)
 
 
+def test_predict_reads_lines_from_standard_input(dry_run, capsys, monkeypatch):
+    """TEXT "-": one sentence a line from standard input, blank lines skipped; the same
+    figures as the sentences given as arguments."""
+    import io
+
+    run_dir, _ = dry_run
+    texts = ["I loved it", "awful movie"]
+    expected = sl.main(["predict", "--run", str(run_dir), *texts])["probabilities"]
+    monkeypatch.setattr("sys.stdin", io.StringIO("I loved it\n\nawful movie\n"))
+    assert sl.main(["predict", "--run", str(run_dir), "-"])["probabilities"] == expected
+    monkeypatch.setattr("sys.stdin", io.StringIO("\n"))
+    line = run_main_expecting_error(sl.main, ["predict", "--run", str(run_dir), "-"], capsys)
+    assert "TEXT -: no lines on standard input" in line
+
+
 def test_predict_on_the_test_split_reproduces_the_runs_accuracy(dry_run, capsys):
     run_dir, result = dry_run
     predicted = sl.main(["predict", "--run", str(run_dir), "--samples", "3"])
