@@ -23,7 +23,7 @@ from typing import Sequence
 
 import numpy as np
 
-from common import cli, data, plotting, recordings, runs, signals, tflite, training
+from common import cli, data, plotting, recordings, runs, tflite, training
 from common.errors import UserError
 from common.lazy import LazyModule, keras, layers, sk_metrics
 
@@ -390,10 +390,9 @@ def load_test_split(config: dict, data_dir: Path | None) -> tuple[np.ndarray, np
 
 
 def run_predict(args: argparse.Namespace) -> dict:
-    if args.csv is None and (args.rate is not None or args.acc_unit != "g"):
-        raise UserError("--rate and --acc-unit describe a phone recording; pass it with --csv")
+    recording = recordings.from_args(args)  # None without --csv
     model, config = restore_run(args.run)
-    if args.csv is None:
+    if recording is None:
         x_test, y_test = load_test_split(config, args.data_dir)
         probabilities = keras.ops.softmax(model.predict(x_test, verbose=0)).numpy()
         predicted = probabilities.argmax(axis=1)
@@ -403,12 +402,8 @@ def run_predict(args: argparse.Namespace) -> dict:
             print(f"true {LABELS[true]:<20} predicted {LABELS[guess]:<20} {p[guess]:.4f}")
         return {"test_accuracy": accuracy, "predicted": predicted.tolist()}
 
-    recording = recordings.read_recording(args.csv, args.rate, args.acc_unit)
-    if recording.resampled or args.acc_unit != "g":
-        print(f"{args.csv}: {recording.readings} readings at {recording.rate:.1f} Hz, "
-              f"accelerometer in {args.acc_unit}: read as g at {signals.SAMPLE_RATE} Hz")
-    for start, end in recording.gaps:
-        print(f"{args.csv}: no readings from {start:.2f} to {end:.2f} s; no window spans the pause")
+    for note in recording.notes():  # resampling, pauses, a phone worn another way
+        print(note)
     probabilities = keras.ops.softmax(model.predict(recording.windows, verbose=0)).numpy()
     predicted, seconds = probabilities.argmax(axis=1), recording.start_seconds
     out_dir = runs.make_run_dir("predict", args.output_dir, parent=Path(args.run) / "predict")
@@ -465,19 +460,7 @@ def build_parser() -> argparse.ArgumentParser:
         command.add_argument("--data-dir", type=Path, default=None,
                              help="folder of the data set for the test split (default: the "
                                   "one the run was trained on)")
-    predict.add_argument("--csv", type=Path, default=None,
-                         help="phone recording: one row per reading, columns "
-                              f"{', '.join(recordings.COLUMNS)} (gravity included; rad/s), "
-                              f"optionally {recordings.TIME_COLUMN} (seconds) and activity "
-                              "(compared); other columns are ignored (default: the run's test "
-                              "split)")
-    predict.add_argument("--rate", type=cli.positive_float, default=None, metavar="HZ",
-                         help=f"readings per second of --csv, resampled to "
-                              f"{signals.SAMPLE_RATE} Hz (default: from its "
-                              f"{recordings.TIME_COLUMN} column, else {signals.SAMPLE_RATE})")
-    predict.add_argument("--acc-unit", choices=sorted(recordings.ACC_UNITS), default="g",
-                         help="unit of the accelerometer columns: g (iOS) or m/s2 (Android) "
-                              "(default: g)")
+    recordings.add_arguments(predict)  # --csv, --rate, --acc-unit, --axes
     predict.add_argument("--samples", type=cli.positive_int, default=10,
                          help="test windows to show (default: 10)")
     predict.add_argument("--output-dir", type=Path, default=None,

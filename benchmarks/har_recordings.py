@@ -7,13 +7,17 @@ included, where the data set's windows lie inside one activity.
 
     python -m benchmarks.har_recordings --raw RawData --run runs/har/<run>
     python -m benchmarks.har_recordings --raw RawData --run runs/har/<run> --as-android
+    python -m benchmarks.har_recordings --raw RawData --run runs/har/<run> --turn y,-x,z
 
 RawData: the folder of that name in the UCI HAPT archive (https://archive.ics.uci.edu/dataset/341),
 or the byte-identical hapt_raw folder that build_uci_har_rebuilt.py --extract-raw writes.
 
 `--as-android` writes each recording the way an Android app would: 100 Hz (a cubic spline
 through the 50 Hz readings), the accelerometer in m/s2, no time column; it is read with
-`--rate 100 --acc-unit m/s2`, through the resampling. Adds the figures (per recording, over
+`--rate 100 --acc-unit m/s2`, through the resampling. `--turn AXES` writes each recording as
+a phone worn another way would have recorded it (the one `--axes AXES` turns back: y,-x,z is
+the phone in portrait) and reads it twice: as a user who does not know would (no --axes), and
+with the --axes that predict's note suggests. Adds the figures (per recording, over
 all windows, the confusion of activities) under the run's name and the mode to
 benchmarks/results/<date>-har-recordings.json."""
 
@@ -69,17 +73,20 @@ def activity_per_reading(labels: np.ndarray, experiment: int, user: int, n: int)
 
 
 def write_recording(raw_dir: Path, experiment: int, user: int, path: Path,
-                    android: bool = False) -> Path:
+                    android: bool = False, turn: str | None = None) -> Path:
     """One recording as a phone app's CSV: t_s, the accelerometer (g), the gyroscope (rad/s)
     and activity at 50 Hz; or, `android`, at 100 Hz with the accelerometer in m/s2 and no
-    time column (the activity of the nearest 50 Hz reading)."""
+    time column (the activity of the nearest 50 Hz reading). `turn`: both sensors as the
+    phone worn so that `--axes turn` brings them back would read them."""
     import pandas as pd
     from scipy.interpolate import CubicSpline
 
     name = f"exp{experiment:02d}_user{user:02d}.txt"
     acc, gyro = np.loadtxt(raw_dir / f"acc_{name}"), np.loadtxt(raw_dir / f"gyro_{name}")
     n = min(len(acc), len(gyro))
-    values, times = np.hstack([acc[:n], gyro[:n]]), np.arange(n) / signals.SAMPLE_RATE
+    matrix = recordings.axes_matrix(turn) if turn else np.eye(3)
+    values = np.hstack([acc[:n] @ matrix, gyro[:n] @ matrix])  # rows: phone = matrix.T @ ...
+    times = np.arange(n) / signals.SAMPLE_RATE
     activity = activity_per_reading(hapt_labels(raw_dir), experiment, user, n)
     columns = recordings.COLUMNS
     if android:
@@ -97,11 +104,13 @@ def write_recording(raw_dir: Path, experiment: int, user: int, path: Path,
     return path
 
 
-def score_recording(run: Path, csv_path: Path, out_dir: Path, android: bool) -> dict:
+def score_recording(run: Path, csv_path: Path, out_dir: Path, android: bool,
+                    axes: str = recordings.AXES) -> dict:
     """`predict --csv` as a user runs it; its windows' activities against the labels."""
     import har_lstm
 
     flags = ["--rate", str(ANDROID_RATE), "--acc-unit", "m/s2"] if android else []
+    flags.append(f"--axes={axes}")
     result = har_lstm.main(["predict", "--run", str(run), "--csv", str(csv_path), *flags,
                             "--output-dir", str(out_dir)])
     pairs = [(truth, guess) for truth, guess in zip(result["labels"], result["activities"])
@@ -120,6 +129,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--as-android", action="store_true",
                         help="100 Hz, m/s2, no time column: through the resampling "
                              "(default: 50 Hz in g with t_s, as recorded)")
+    parser.add_argument("--turn", default=None, metavar="AXES",
+                        help="write the recordings as a phone worn so that --axes AXES turns "
+                             "them back, e.g. y,-x,z (default: as worn in the data set)")
     parser.add_argument("--subjects", type=lambda text: [int(s) for s in text.split(",")],
                         default=list(TEST_SUBJECTS),
                         help="volunteers (default: UCI HAR's test volunteers)")
@@ -131,44 +143,61 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> dict:
-    import har_lstm
-
     found = experiments(args.raw, args.subjects)
-    rows, pairs, start = [], [], time.perf_counter()
+    if args.turn:
+        recordings.axes_matrix(args.turn)  # a bad --turn is an error before any work
+    mode = "android_100hz_ms2" if args.as_android else "as_recorded_50hz_g"
+    modes = [f"turned_{args.turn}", f"turned_{args.turn}_suggested_axes"] if args.turn else [mode]
+    rows, pairs = {mode: [] for mode in modes}, {mode: [] for mode in modes}
+    start = time.perf_counter()
     with tempfile.TemporaryDirectory() as scratch:
         for number, (experiment, user) in enumerate(found):
             csv_path = write_recording(args.raw, experiment, user,
-                                       Path(scratch) / f"exp{experiment:02d}.csv", args.as_android)
-            scored = score_recording(args.run, csv_path, Path(scratch) / f"out{number}",
-                                     args.as_android)
-            pairs += scored.pop("pairs")
-            rows.append({"experiment": experiment, "volunteer": user, **scored,
-                         "agreement": scored["agreeing"] / max(1, scored["labelled"])})
+                                       Path(scratch) / f"exp{experiment:02d}.csv",
+                                       args.as_android, args.turn)
+            # as predict prints it, the turn its note suggests (none when it has none)
+            axes = [recordings.AXES] + ([recordings.TURN_FOR[recordings.read_recording(
+                csv_path).gravity_axis]] if args.turn else [])
+            for mode, how in zip(modes, axes):
+                scored = score_recording(args.run, csv_path, Path(scratch) / f"out{number}{mode}",
+                                         args.as_android, how)
+                pairs[mode] += scored.pop("pairs")
+                rows[mode].append({"experiment": experiment, "volunteer": user, "axes": how,
+                                   **scored,
+                                   "agreement": scored["agreeing"] / max(1, scored["labelled"])})
+    results = load_selection(args.output)
+    results.setdefault("about", __doc__.split("\n\n")[0].replace("\n", " "))
+    for mode in modes:
+        summary = summarise(args.run, rows[mode], pairs[mode], time.perf_counter() - start)
+        results.setdefault(str(args.run.resolve()), {})[mode] = summary
+        print(f"{mode}: {summary['agreement']:.4f} of {summary['labelled_windows']} labelled "
+              f"windows agree, {len(rows[mode])} recordings of volunteers "
+              f"{sorted({r['volunteer'] for r in rows[mode]})}")
+        for row in rows[mode]:
+            print(f"  exp {row['experiment']:2d} volunteer {row['volunteer']:2d}: "
+                  f"{row['agreement']:.4f} of {row['labelled']} (--axes {row['axes']})")
+    save_selection(args.output, results)
+    return summary
+
+
+def summarise(run: Path, rows: list[dict], pairs: list[tuple], seconds: float) -> dict:
+    """Over every recording: the share of labelled windows that agree, the confusion."""
+    import har_lstm
+
     index = {name: i for i, name in enumerate(har_lstm.LABELS)}
     confusion = np.zeros((len(index), len(index)), dtype=int)
     for truth, guess in pairs:
         confusion[index[truth], index[guess]] += 1
     labelled = sum(row["labelled"] for row in rows)
-    metrics = args.run / "metrics.json"
-    summary = {"agreement": sum(row["agreeing"] for row in rows) / labelled,
-               "labelled_windows": labelled,
-               "run_test_accuracy": (json.loads(metrics.read_text()).get("test_accuracy")
-                                     if metrics.is_file() else None),
-               "recordings": rows,
-               "confusion (rows: true; columns: predicted, LABELS order)": confusion.tolist(),
-               "seconds": round(time.perf_counter() - start, 1),
-               "machine": describe_machine()["description"]}
-    mode = "android_100hz_ms2" if args.as_android else "as_recorded_50hz_g"
-    results = load_selection(args.output)
-    results.setdefault("about", __doc__.split("\n\n")[0].replace("\n", " "))
-    results.setdefault(str(args.run.resolve()), {})[mode] = summary
-    save_selection(args.output, results)
-    print(f"{mode}: {summary['agreement']:.4f} of {labelled} labelled windows agree, "
-          f"{len(rows)} recordings of volunteers {sorted({r['volunteer'] for r in rows})}")
-    for row in rows:
-        print(f"  exp {row['experiment']:2d} volunteer {row['volunteer']:2d}: "
-              f"{row['agreement']:.4f} of {row['labelled']}")
-    return summary
+    metrics = run / "metrics.json"
+    return {"agreement": sum(row["agreeing"] for row in rows) / labelled,
+            "labelled_windows": labelled,
+            "run_test_accuracy": (json.loads(metrics.read_text()).get("test_accuracy")
+                                  if metrics.is_file() else None),
+            "recordings": rows,
+            "confusion (rows: true; columns: predicted, LABELS order)": confusion.tolist(),
+            "seconds": round(seconds, 1),
+            "machine": describe_machine()["description"]}
 
 
 def main(argv: Sequence[str] | None = None):

@@ -22,6 +22,8 @@ class OneLineParser(argparse.ArgumentParser):
     """argparse prints the usage block before its error; ours is one line naming the flag."""
 
     def error(self, message: str):  # noqa: D401 - argparse API
+        if message.endswith("expected one argument"):  # "--axes -y,x,z" reads -y as a flag
+            message += "; a value that starts with - goes after an equals sign: --flag=-value"
         self.exit(EXIT_USER_ERROR, f"{self.prog}: error: {message} (see --help)\n")
 
 

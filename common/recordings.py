@@ -5,22 +5,34 @@ resampled, from its time column or `--rate`), then the data set's filters and 2.
 or more as often as 50: the checks below turn each of these mismatches into a one-line error
 or a conversion instead of silently wrong windows. A pause in the time column (the app
 stopped, the phone slept) splits the recording: no filter or window spans it, since
-interpolating across it would invent readings."""
+interpolating across it would invent readings. The data set's phone was worn at the waist
+with its x axis up: a phone worn another way (gravity along its y or z) reads as LAYING
+throughout, so `--axes` turns the readings into the data set's axes, and a recording whose
+gravity is not along x gets a note suggesting the turn."""
 
 from __future__ import annotations
 
+import argparse
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from common import data, signals
+from common import cli, data, signals
 from common.errors import UserError
 
 COLUMNS = ["acc_x", "acc_y", "acc_z", "gyro_x", "gyro_y", "gyro_z"]
 TIME_COLUMN = "t_s"  # seconds; used for the rate when the CSV has it
 ACC_UNITS = {"g": 1.0, "m/s2": 1 / signals.STANDARD_GRAVITY}
 GAP_SECONDS = 0.5  # a longer interval (and over 3 typical ones) is a pause, not jitter
+AXES = "x,y,z"  # the data set's own: x up when the wearer stands
+# Gravity is within 45 degrees of x in 99% of the data set's windows of a standing, sitting or
+# walking wearer; a recording with fewer than half its windows so gets the note.
+UPRIGHT_COSINE, UPRIGHT_SHARE = 0.7, 0.5
+# A quarter or half turn of the phone that brings gravity from each of its axes to x.
+TURN_FOR = {"x": AXES, "-x": "-x,-y,z", "y": "y,-x,z", "-y": "-y,x,z", "z": "z,y,-x",
+            "-z": "-z,y,x"}
 
 
 @dataclass
@@ -32,12 +44,82 @@ class Recording:
     readings: int
     resampled: bool  # to 50 Hz: the recording was at another or an uneven rate
     gaps: list[tuple[float, float]]  # pauses over GAP_SECONDS: (from, to) seconds from the start
+    path: Path = Path()
+    acc_unit: str = "g"
+    axes: str = AXES
+    upright: float = 1.0  # share of windows whose gravity lies along the data set's x
+    gravity_axis: str = "x"  # the phone's axis gravity lies along most
+
+    def notes(self) -> list[str]:
+        """What the reading did that a user should know, one line each."""
+        lines = [f"{self.path}: {self.readings} readings at {self.rate:.1f} Hz, accelerometer "
+                 f"in {self.acc_unit}: read as g at {signals.SAMPLE_RATE} Hz"
+                 ] if self.resampled or self.acc_unit != "g" else []
+        lines += [f"{self.path}: no readings from {start:.2f} to {end:.2f} s; no window spans "
+                  "the pause" for start, end in self.gaps]
+        if self.upright < UPRIGHT_SHARE and TURN_FOR[self.gravity_axis] != self.axes:
+            lines.append(f"{self.path}: gravity lies along the phone's {self.gravity_axis} axis, "
+                         "not x as in the data set (phone at the waist, x up): unless the "
+                         "wearer lay down throughout, expect LAYING everywhere and pass "
+                         f"--axes={TURN_FOR[self.gravity_axis]}")
+        return lines
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """`--csv` and the flags that describe how its phone recorded."""
+    parser.add_argument("--csv", type=Path, default=None,
+                        help=f"phone recording: one row per reading, columns {', '.join(COLUMNS)} "
+                             f"(gravity included; rad/s), optionally {TIME_COLUMN} (seconds) and "
+                             "activity (compared); other columns are ignored (default: the run's "
+                             "test split)")
+    parser.add_argument("--rate", type=cli.positive_float, default=None, metavar="HZ",
+                        help=f"readings per second of --csv, resampled to {signals.SAMPLE_RATE} "
+                             f"Hz (default: from its {TIME_COLUMN} column, else "
+                             f"{signals.SAMPLE_RATE})")
+    parser.add_argument("--acc-unit", choices=sorted(ACC_UNITS), default="g",
+                        help="unit of the accelerometer columns: g (iOS) or m/s2 (Android) "
+                             "(default: g)")
+    parser.add_argument("--axes", default=AXES, metavar="X,Y,Z",
+                        help="the phone's axes that stand for the data set's x (up when the "
+                             "wearer stands), y and z, each once with an optional sign: y,-x,z "
+                             "for a phone turned a quarter, --axes=-y,x,z when the first has a "
+                             f"minus (default: {AXES})")
+
+
+def from_args(args: argparse.Namespace) -> Recording | None:
+    """The recording `add_arguments`' flags describe; None without --csv."""
+    turn = axes_matrix(args.axes)
+    if args.csv is None:
+        if args.rate is not None or args.acc_unit != "g" or args.axes != AXES:
+            raise UserError("--rate, --acc-unit and --axes describe a phone recording; pass it "
+                            "with --csv")
+        return None
+    return read_recording(args.csv, args.rate, args.acc_unit, turn=turn, axes=args.axes)
+
+
+def axes_matrix(axes: str) -> np.ndarray:
+    """"y,-x,z" -> the matrix that turns a reading in the phone's axes into the data set's
+    (its x is the phone's y, its y the phone's -x). Only a turn of the phone is accepted: a
+    mirror image has no phone that records it and would reverse the gyroscope's sense."""
+    items = [item.strip() for item in axes.split(",")]
+    if not (len(items) == 3 and all(re.fullmatch(r"[+-]?[xyz]", item) for item in items)
+            and len({item[-1] for item in items}) == 3):
+        raise UserError(f"--axes {axes}: name the phone's axes for the data set's x, y and z, "
+                        "each of x, y, z once with an optional sign, e.g. y,-x,z")
+    matrix = np.zeros((3, 3))
+    for row, item in enumerate(items):
+        matrix[row, "xyz".index(item[-1])] = -1.0 if item[0] == "-" else 1.0
+    if np.linalg.det(matrix) < 0:
+        raise UserError(f"--axes {axes}: a mirror image, not a turn of the phone; change the "
+                        "sign of one axis")
+    return matrix
 
 
 def read_recording(path: Path, rate: float | None = None, acc_unit: str = "g",
-                   time_column: str = TIME_COLUMN) -> Recording:
+                   time_column: str = TIME_COLUMN, turn: np.ndarray | None = None,
+                   axes: str = AXES) -> Recording:
     """The CSV's windows. Times: `rate` when given, else the time column when the CSV has
-    one, else 50 Hz."""
+    one, else 50 Hz. `turn` (axes_matrix(axes)) takes both sensors into the data set's axes."""
     values, activity, times = data.read_csv_columns(path, COLUMNS, text_column="activity",
                                                     time_column=time_column)
     if rate is not None or times is None:
@@ -46,7 +128,8 @@ def read_recording(path: Path, rate: float | None = None, acc_unit: str = "g",
         _check_increasing(times, path, time_column)
     acceleration = values[:, :3] * ACC_UNITS[acc_unit]
     _check_gravity(acceleration, path, acc_unit)
-    readings = np.concatenate([acceleration, values[:, 3:]], axis=1)
+    turn = np.eye(3) if turn is None else turn
+    readings = np.concatenate([acceleration @ turn.T, values[:, 3:] @ turn.T], axis=1)
     windows, starts, middles, resampled = [], [], [], False
     pauses = _pauses(times)
     for part in _stretches(pauses, len(times)):
@@ -71,9 +154,22 @@ def read_recording(path: Path, rate: float | None = None, acc_unit: str = "g",
     labels = None
     if activity is not None:
         labels = [activity[i] for i in _nearest(times, np.concatenate(middles))]
-    return Recording(np.concatenate(windows), np.concatenate(starts) - times[0], labels,
-                     float(1 / np.median(np.diff(times))),
-                     len(times), resampled, gaps)
+    windows = np.concatenate(windows)
+    upright, gravity_axis = _gravity(windows, turn)
+    return Recording(windows, np.concatenate(starts) - times[0], labels,
+                     float(1 / np.median(np.diff(times))), len(times), resampled, gaps,
+                     Path(path), acc_unit, axes, upright, gravity_axis)
+
+
+def _gravity(windows: np.ndarray, turn: np.ndarray) -> tuple[float, str]:
+    """The share of windows whose gravity (mean total acceleration) lies within 45 degrees
+    of the data set's x, and the phone's own axis (signed) it lies along most."""
+    gravity = windows[:, :, 6:9].mean(axis=1)
+    gravity /= np.linalg.norm(gravity, axis=1, keepdims=True)
+    phone = np.median(gravity, axis=0) @ turn  # back into the phone's axes
+    axis = int(np.argmax(np.abs(phone)))
+    return (float(np.mean(gravity[:, 0] >= UPRIGHT_COSINE)),
+            ("-" if phone[axis] < 0 else "") + "xyz"[axis])
 
 
 def _pauses(times: np.ndarray) -> np.ndarray:

@@ -24,13 +24,14 @@ def har_run(request, tmp_path_factory):
 
 
 def write_recording(path, seconds=8.0, extra_columns=True, activity=None):
-    """A phone held still, then shaken: the columns a phone app writes, plus a timestamp."""
+    """A phone at the waist (x up, as in the data set) held still, then shaken: the columns a
+    phone app writes, plus a timestamp."""
     t = np.arange(0, seconds, 1 / signals.SAMPLE_RATE)
     rows = [["timestamp", "acc_x", "acc_y", "acc_z", "gyro_x", "gyro_y", "gyro_z"]
             + (["activity"] if activity else [])]
     for i, ti in enumerate(t):
         shake = 0.4 * np.sin(2 * np.pi * 2 * ti) if ti > seconds / 2 else 0.0
-        row = [f"{ti:.2f}", f"{0.1 + shake:.5f}", "0.2", "0.97", f"{shake:.4f}", "0.01", "-0.02"]
+        row = [f"{ti:.2f}", "0.97", f"{0.1 + shake:.5f}", "0.2", f"{shake:.4f}", "0.01", "-0.02"]
         rows.append(row + ([activity(i)] if activity else []))
     with open(path, "w", newline="") as handle:
         csv.writer(handle).writerows(rows)
@@ -102,10 +103,41 @@ def test_predict_on_a_recording_with_a_pause(har_run, tmp_path, capsys):
     assert (tmp_path / "out" / "activity_timeline.png").read_bytes()[:4] == b"\x89PNG"
 
 
-def test_recording_flags_without_a_recording_give_one_line(har_run, capsys):
-    line = run_main_expecting_error(har_lstm.main, ["predict", "--run", str(har_run[0]),
-                                                    "--rate", "100"], capsys)
-    assert "--rate and --acc-unit describe a phone recording; pass it with --csv" in line
+def test_predict_on_a_phone_worn_turned_notes_it_and_axes_turn_it_back(har_run, tmp_path,
+                                                                        capsys):
+    """The phone upside down in portrait (gravity along its -y): a note with the turn, and
+    --axes=-y,x,z (after an equals sign: it starts with a minus) gives the predictions of the
+    upright phone."""
+    run_dir, _ = har_run
+    upright = write_recording(tmp_path / "upright.csv")
+    expected = har_lstm.main(["predict", "--run", str(run_dir), "--csv", str(upright),
+                              "--output-dir", str(tmp_path / "a")])
+    assert "gravity lies along" not in capsys.readouterr().out
+    rows = upright.read_text().splitlines()
+    turned = tmp_path / "portrait.csv"  # the phone's -y is the data set's x, its x the y
+    turned.write_text("\n".join([rows[0]] + [",".join([t, y, f"{-float(x):g}", z, gy,
+                                                        f"{-float(gx):g}", gz])
+                                             for t, x, y, z, gx, gy, gz in
+                                             (row.split(",") for row in rows[1:])]) + "\n")
+    har_lstm.main(["predict", "--run", str(run_dir), "--csv", str(turned),
+                   "--output-dir", str(tmp_path / "b")])
+    assert "gravity lies along the phone's -y axis" in capsys.readouterr().out
+    result = har_lstm.main(["predict", "--run", str(run_dir), "--csv", str(turned),
+                            "--axes=-y,x,z", "--output-dir", str(tmp_path / "c")])
+    assert result["activities"] == expected["activities"]
+    for axes, message in [(["--axes", "-y,x,z"], "--axes: expected one argument; a value that "
+                                                 "starts with - goes after an equals sign"),
+                          (["--axes", "y,x,z"], "--axes y,x,z: a mirror image, not a turn")]:
+        line = run_main_expecting_error(har_lstm.main, ["predict", "--run", str(run_dir),
+                                                        "--csv", str(turned), *axes], capsys)
+        assert message in line
+
+
+@pytest.mark.parametrize("flag", [["--rate", "100"], ["--acc-unit", "m/s2"], ["--axes", "y,-x,z"]])
+def test_recording_flags_without_a_recording_give_one_line(har_run, capsys, flag):
+    line = run_main_expecting_error(har_lstm.main, ["predict", "--run", str(har_run[0]), *flag],
+                                    capsys)
+    assert "--rate, --acc-unit and --axes describe a phone recording; pass it with --csv" in line
 
 
 def test_predict_default_output_folder_is_under_the_run(har_run, tmp_path, monkeypatch):

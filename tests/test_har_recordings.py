@@ -28,8 +28,8 @@ def write_raw(folder):
     folder.mkdir()
     t = np.arange(READINGS) / 50
     for experiment, user in ((1, 1), (3, 2)):
-        acc = np.column_stack([0.1 + 0.3 * np.sin(2 * np.pi * 2 * t) * (t > 12), 0.2 + 0 * t,
-                               0.97 + 0 * t])
+        acc = np.column_stack([0.97 + 0 * t, 0.1 + 0.3 * np.sin(2 * np.pi * 2 * t) * (t > 12),
+                               0.2 + 0 * t])  # x up, as HAPT's phone
         gyro = np.column_stack([0.2 * np.sin(2 * np.pi * t), 0 * t, 0 * t])
         np.savetxt(folder / f"acc_exp{experiment:02d}_user{user:02d}.txt", acc)
         np.savetxt(folder / f"gyro_exp{experiment:02d}_user{user:02d}.txt", gyro)
@@ -43,7 +43,7 @@ def test_writes_the_recording_as_a_phone_csv(tmp_path):
     path = har_recordings.write_recording(raw, 3, 2, tmp_path / "r.csv")
     lines = path.read_text().splitlines()
     assert lines[0] == "t_s,acc_x,acc_y,acc_z,gyro_x,gyro_y,gyro_z,activity"
-    assert len(lines) == READINGS + 1 and lines[1].startswith("0.000000,0.100000,0.200000")
+    assert len(lines) == READINGS + 1 and lines[1].startswith("0.000000,0.970000,0.100000")
     activity = [line.rsplit(",", 1)[1] for line in lines[1:]]
     assert activity[499] == "STANDING" and activity[500] == "" and activity[600] == "WALKING"
     assert activity[1200] == ""
@@ -51,7 +51,9 @@ def test_writes_the_recording_as_a_phone_csv(tmp_path):
     rows = android.read_text().splitlines()
     assert rows[0] == "acc_x,acc_y,acc_z,gyro_x,gyro_y,gyro_z,activity"
     assert len(rows) == 2 * (READINGS - 1) + 1
-    assert float(rows[1].split(",")[1]) == pytest.approx(0.2 * 9.80665, abs=1e-5)
+    assert float(rows[1].split(",")[2]) == pytest.approx(0.2 * 9.80665, abs=1e-5)
+    turned = har_recordings.write_recording(raw, 3, 2, tmp_path / "t.csv", turn="y,-x,z")
+    assert turned.read_text().splitlines()[1].startswith("0.000000,-0.100000,0.970000,0.200000")
 
 
 @pytest.mark.parametrize("android", [False, True])
@@ -74,6 +76,20 @@ def test_scores_only_the_test_volunteers_labelled_windows(chapter_run, tmp_path,
     saved = json.loads(output.read_text())
     mode = "android_100hz_ms2" if android else "as_recorded_50hz_g"
     assert saved[str(chapter_run.resolve())][mode]["labelled_windows"] == labelled
+
+
+def test_a_turned_phone_is_read_bare_and_with_the_suggested_axes(chapter_run, tmp_path):
+    raw = write_raw(tmp_path / "raw")
+    output = tmp_path / "results.json"
+    har_recordings.main(["--raw", str(raw), "--run", str(chapter_run), "--output", str(output)])
+    har_recordings.main(["--raw", str(raw), "--run", str(chapter_run), "--output", str(output),
+                         "--turn", "y,-x,z"])
+    saved = json.loads(output.read_text())[str(chapter_run.resolve())]
+    bare, suggested = saved["turned_y,-x,z"], saved["turned_y,-x,z_suggested_axes"]
+    assert [r["axes"] for r in bare["recordings"]] == ["x,y,z"]
+    assert [r["axes"] for r in suggested["recordings"]] == ["y,-x,z"]
+    assert suggested["agreement"] == saved["as_recorded_50hz_g"]["agreement"]
+    assert suggested["labelled_windows"] == bare["labelled_windows"]
 
 
 def test_a_folder_without_recordings_gives_one_line(chapter_run, tmp_path, capsys):

@@ -22,9 +22,10 @@ def write(path, t, acc, gyro, time_column="t_s", activity=None):
 
 
 def phone(rate, seconds=12.0):
-    """A phone tilted under gravity, swinging at 1.5 Hz and turning slowly, read at `rate`."""
+    """A phone at the waist, x up as in the data set and a little tilted, swinging at 1.5 Hz
+    and turning slowly, read at `rate`."""
     t = np.arange(0, seconds, 1 / rate)
-    acc = np.column_stack([0.1 + 0.3 * np.sin(2 * np.pi * 1.5 * t), 0.2 + 0 * t, 0.97 + 0 * t])
+    acc = np.column_stack([0.97 + 0 * t, 0.1 + 0.3 * np.sin(2 * np.pi * 1.5 * t), 0.2 + 0 * t])
     gyro = np.column_stack([0.5 * np.sin(2 * np.pi * 0.5 * t), 0.1 + 0 * t, -0.2 + 0 * t])
     activity = ["STANDING" if ti < seconds / 2 else "WALKING" for ti in t]
     return t, acc, gyro, activity
@@ -82,7 +83,7 @@ def test_meters_per_second_squared_are_converted_to_g(tmp_path):
 
 def test_acceleration_without_gravity_is_refused(tmp_path):
     t, acc, gyro, _ = phone(50)
-    path = write(tmp_path / "linear.csv", t, acc - [0.1, 0.2, 0.97], gyro)
+    path = write(tmp_path / "linear.csv", t, acc - [0.97, 0.1, 0.2], gyro)
     with pytest.raises(UserError, match="gravity included, not the linear or user acceleration"):
         recordings.read_recording(path)
 
@@ -144,3 +145,47 @@ def test_a_recording_paused_too_often_for_a_window_is_refused(tmp_path):
     with pytest.raises(UserError, match="600 readings, no stretch between its 5 pauses over "
                                         "0.5 s lasts one window of 128"):
         recordings.read_recording(write(tmp_path / "choppy.csv", choppy, acc, gyro))
+
+
+def turned(acc, gyro, axes):
+    """The readings of a phone worn so that `axes` turns them back into the data set's."""
+    matrix = recordings.axes_matrix(axes)
+    return acc @ matrix, gyro @ matrix  # rows: phone = matrix.T @ data set's
+
+
+@pytest.mark.parametrize("axes", ["y,-x,z", "-z,y,x", "x,-y,-z", "-x,-y,z"])
+def test_axes_turn_a_phone_worn_another_way_back(tmp_path, axes):
+    t, acc, gyro, _ = phone(50)
+    expected = recordings.read_recording(write(tmp_path / "upright.csv", t, acc, gyro))
+    path = write(tmp_path / "turned.csv", t, *turned(acc, gyro, axes))
+    recording = recordings.read_recording(path, turn=recordings.axes_matrix(axes), axes=axes)
+    np.testing.assert_allclose(recording.windows, expected.windows, atol=1e-5)
+    assert recording.upright == 1.0 and recording.notes() == []
+
+
+@pytest.mark.parametrize("axes, gravity_axis", [("y,-x,z", "y"), ("-y,x,z", "-y"),
+                                                ("z,y,-x", "z"), ("-x,-y,z", "-x")])
+def test_gravity_off_x_gets_a_note_with_the_turn_that_brings_it_back(tmp_path, axes,
+                                                                    gravity_axis):
+    t, acc, gyro, _ = phone(50)
+    recording = recordings.read_recording(write(tmp_path / "turned.csv", t,
+                                                *turned(acc, gyro, axes)))
+    assert recording.upright == 0.0 and recording.gravity_axis == gravity_axis
+    note = recording.notes()[-1]
+    assert f"gravity lies along the phone's {gravity_axis} axis" in note
+    suggested = note.split("--axes=")[-1]
+    fixed = recordings.read_recording(write(tmp_path / "turned.csv", t, *turned(acc, gyro, axes)),
+                                      turn=recordings.axes_matrix(suggested), axes=suggested)
+    assert fixed.upright == 1.0 and fixed.notes() == []
+
+
+@pytest.mark.parametrize("axes, message", [
+    ("x,y", "name the phone's axes for the data set's x, y and z"),
+    ("x,x,z", "name the phone's axes"),
+    ("x,y,w", "name the phone's axes"),
+    ("y,x,z", "a mirror image, not a turn of the phone; change the sign of one axis"),
+    ("-x,y,z", "a mirror image"),
+])
+def test_bad_axes_are_one_line_errors(axes, message):
+    with pytest.raises(UserError, match=f"--axes {axes}: {message}"):
+        recordings.axes_matrix(axes)
