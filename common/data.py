@@ -110,6 +110,12 @@ def _read_csv_text(path: Path, flag: str):
         return table
     except FileNotFoundError:
         raise UserError(f"{flag} {path}: no such file; pass the path of a CSV file") from None
+    except IsADirectoryError:
+        raise UserError(f"{flag} {path}: a folder, not a file; pass the path of a CSV file "
+                        "in it") from None
+    except PermissionError:
+        raise UserError(f"{flag} {path}: not readable (permission denied); pass a file you "
+                        "may read") from None
     except UnicodeDecodeError:
         raise UserError(f"{flag} {path}: not UTF-8 text; save it as UTF-8 CSV") from None
     except pd.errors.EmptyDataError:

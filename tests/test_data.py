@@ -1,5 +1,6 @@
 """Finding data sets: --data-dir first, checksum-verified, read-only folders handled."""
 
+import os
 import shutil
 
 import pytest
@@ -67,3 +68,21 @@ def test_spreadsheet_csvs_with_semicolons_tabs_and_decimal_commas(tmp_path, sepa
     series = data.read_csv_column(path, "sales")
     assert series.tolist() == [1234.25, 99.0]
     assert [f"{month:%Y-%m}" for month in series.index] == ["2020-01", "2020-02"]
+
+
+def test_a_folder_passed_as_csv_is_one_line(tmp_path):
+    with pytest.raises(UserError, match="--csv .*: a folder, not a file; pass the path of a CSV"):
+        data.read_csv_column(tmp_path, "1")
+
+
+def test_an_unreadable_csv_is_one_line(tmp_path):
+    locked = tmp_path / "locked.csv"
+    locked.write_text("a,b\n1,2\n")
+    locked.chmod(0)
+    try:
+        if os.access(locked, os.R_OK):  # root reads it all the same
+            pytest.skip("this user may read any file")
+        with pytest.raises(UserError, match="locked.csv: not readable"):
+            data.read_csv_columns(locked, ["a"])
+    finally:
+        locked.chmod(0o644)
