@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from unittest import mock
 from pathlib import Path
 from typing import Sequence
 
@@ -98,6 +99,10 @@ def candidates() -> dict[str, dict]:
         "combined_validate_all_series": dict(combined, validate_on="all_series"),
         "combined3_x6": dict(combined, transform="log_seasonal+log_deseasonal+seasonal",
                              ensemble=6),
+        # Also after the test figures, a diagnostic of "the members stop at the first check":
+        # a check every 20 steps instead of 100 (the same 1000 steps of patience), to see
+        # whether the best weights come before step 100, at it, or after it.
+        "combined_checks20": dict(combined, steps_per_check=20, epochs=300, patience=50),
     }
 
 
@@ -138,15 +143,18 @@ def evaluate(config: dict, series: np.ndarray, origin: int, horizon: int, seed: 
     scalers = airline_lstm.member_scalers(config, seen)
     others = airline_lstm.other_series_windows(config, path, months, first_unseen=origin)
     start = time.perf_counter()
-    with quiet_run("airline", config) as run:
+    steps = config.get("steps_per_check", airline_lstm.STEPS_PER_EPOCH)
+    with quiet_run("airline", config) as run, \
+            mock.patch.object(airline_lstm, "STEPS_PER_EPOCH", steps):
         models = airline_lstm.train_ensemble(seen, config, run, others)
-        # Each member's check (100 steps each) with the lowest validation loss.
+        # Each member's check with the lowest validation loss, and its training step.
         checks = [int(np.argmin(state.history["val_loss"])) + 1 for state in run.states]
     seconds = time.perf_counter() - start
     upto = series[:origin + horizon]
     one = airline_lstm.forecast_one_step(models, scalers, upto, horizon, config["seq_size"])
     free = airline_lstm.forecast_free_running(models, scalers, seen, horizon, config["seq_size"])
-    return {**forecasting.scores(future, one, free), "seconds": seconds, "checks": checks}
+    return {**forecasting.scores(future, one, free), "seconds": seconds, "checks": checks,
+            "best_steps": [check * steps for check in checks]}
 
 
 def classical(name: str, seen: np.ndarray, future: np.ndarray) -> dict:
