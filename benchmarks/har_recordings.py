@@ -145,7 +145,7 @@ def build_parser() -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> dict:
     found = experiments(args.raw, args.subjects)
     if args.turn:
-        recordings.axes_matrix(args.turn)  # a bad --turn is an error before any work
+        recordings.axes_matrix(args.turn, "--turn")  # an error before any work
     mode = "android_100hz_ms2" if args.as_android else "as_recorded_50hz_g"
     modes = [f"turned_{args.turn}", f"turned_{args.turn}_suggested_axes"] if args.turn else [mode]
     rows, pairs = {mode: [] for mode in modes}, {mode: [] for mode in modes}

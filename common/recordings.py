@@ -97,20 +97,20 @@ def from_args(args: argparse.Namespace) -> Recording | None:
     return read_recording(args.csv, args.rate, args.acc_unit, turn=turn, axes=args.axes)
 
 
-def axes_matrix(axes: str) -> np.ndarray:
+def axes_matrix(axes: str, flag: str = "--axes") -> np.ndarray:
     """"y,-x,z" -> the matrix that turns a reading in the phone's axes into the data set's
     (its x is the phone's y, its y the phone's -x). Only a turn of the phone is accepted: a
     mirror image has no phone that records it and would reverse the gyroscope's sense."""
     items = [item.strip() for item in axes.split(",")]
     if not (len(items) == 3 and all(re.fullmatch(r"[+-]?[xyz]", item) for item in items)
             and len({item[-1] for item in items}) == 3):
-        raise UserError(f"--axes {axes}: name the phone's axes for the data set's x, y and z, "
+        raise UserError(f"{flag} {axes}: name the phone's axes for the data set's x, y and z, "
                         "each of x, y, z once with an optional sign, e.g. y,-x,z")
     matrix = np.zeros((3, 3))
     for row, item in enumerate(items):
         matrix[row, "xyz".index(item[-1])] = -1.0 if item[0] == "-" else 1.0
     if np.linalg.det(matrix) < 0:
-        raise UserError(f"--axes {axes}: a mirror image, not a turn of the phone; change the "
+        raise UserError(f"{flag} {axes}: a mirror image, not a turn of the phone; change the "
                         "sign of one axis")
     return matrix
 

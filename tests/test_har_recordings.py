@@ -97,3 +97,13 @@ def test_a_folder_without_recordings_gives_one_line(chapter_run, tmp_path, capsy
     line = run_main_expecting_error(har_recordings.main, ["--raw", str(tmp_path / "empty"),
                                                           "--run", str(chapter_run)], capsys)
     assert "no acc_expNN_userMM.txt of the test volunteers or no labels.txt" in line
+
+
+def test_a_mirror_image_turn_gives_one_line_before_any_work(chapter_run, tmp_path, capsys):
+    raw = write_raw(tmp_path / "raw")
+    line = run_main_expecting_error(har_recordings.main, ["--raw", str(raw), "--run",
+                                                          str(chapter_run), "--turn", "y,x,z",
+                                                          "--output", str(tmp_path / "r.json")],
+                                    capsys)
+    assert "--turn y,x,z: a mirror image, not a turn of the phone" in line
+    assert not (tmp_path / "r.json").exists()
