@@ -392,6 +392,10 @@ def load_test_split(config: dict, data_dir: Path | None) -> tuple[np.ndarray, np
 def run_predict(args: argparse.Namespace) -> dict:
     recording = recordings.from_args(args)  # None without --csv
     model, config = restore_run(args.run)
+    if recording is not None and recording.axes == recordings.AUTO:
+        recording = recordings.choose_turn(recording, lambda windows: float(np.mean(np.max(
+            keras.ops.softmax(model.predict(windows, verbose=0)), axis=1))))
+        print(f"--axes auto: {recording.axes}")
     if recording is None:
         x_test, y_test = load_test_split(config, args.data_dir)
         probabilities = keras.ops.softmax(model.predict(x_test, verbose=0)).numpy()
@@ -414,7 +418,8 @@ def run_predict(args: argparse.Namespace) -> dict:
     runs.write_csv_rows(out_dir / "predictions.csv", rows)
     lines = {"predicted": predicted}
     result = {"output_dir": out_dir, "windows": len(predicted),
-              "activities": [LABELS[i] for i in predicted], "labels": recording.labels}
+              "activities": [LABELS[i] for i in predicted], "labels": recording.labels,
+              "axes": recording.axes}
     if recording.labels is not None:  # the label at each window's middle, where there is one
         known = np.array([label in LABELS for label in recording.labels])
         true = np.array([LABELS.index(label) if label in LABELS else -1

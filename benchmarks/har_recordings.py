@@ -16,8 +16,8 @@ or the byte-identical hapt_raw folder that build_uci_har_rebuilt.py --extract-ra
 through the 50 Hz readings), the accelerometer in m/s2, no time column; it is read with
 `--rate 100 --acc-unit m/s2`, through the resampling. `--turn AXES` writes each recording as
 a phone worn another way would have recorded it (the one `--axes AXES` turns back: y,-x,z is
-the phone in portrait) and reads it twice: as a user who does not know would (no --axes), and
-with the --axes that predict's note suggests. Adds the figures (per recording, over
+the phone in portrait) and reads it three times: as a user who does not know would (no
+--axes), with the --axes that predict's note suggests, and with --axes auto. Adds the figures (per recording, over
 all windows, the confusion of activities) under the run's name and the mode to
 benchmarks/results/<date>-har-recordings.json."""
 
@@ -115,7 +115,7 @@ def score_recording(run: Path, csv_path: Path, out_dir: Path, android: bool,
                             "--output-dir", str(out_dir)])
     pairs = [(truth, guess) for truth, guess in zip(result["labels"], result["activities"])
              if truth]
-    return {"windows": result["windows"], "labelled": len(pairs),
+    return {"windows": result["windows"], "axes": result["axes"], "labelled": len(pairs),
             "agreeing": sum(truth == guess for truth, guess in pairs), "pairs": pairs}
 
 
@@ -147,7 +147,8 @@ def run(args: argparse.Namespace) -> dict:
     if args.turn:
         recordings.axes_matrix(args.turn, "--turn")  # an error before any work
     mode = "android_100hz_ms2" if args.as_android else "as_recorded_50hz_g"
-    modes = [f"turned_{args.turn}", f"turned_{args.turn}_suggested_axes"] if args.turn else [mode]
+    modes = ([f"turned_{args.turn}", f"turned_{args.turn}_suggested_axes",
+              f"turned_{args.turn}_axes_auto"] if args.turn else [mode])
     rows, pairs = {mode: [] for mode in modes}, {mode: [] for mode in modes}
     start = time.perf_counter()
     with tempfile.TemporaryDirectory() as scratch:
@@ -157,13 +158,12 @@ def run(args: argparse.Namespace) -> dict:
                                        args.as_android, args.turn)
             # as predict prints it, the turn its note suggests (none when it has none)
             axes = [recordings.AXES] + ([recordings.TURN_FOR[recordings.read_recording(
-                csv_path).gravity_axis]] if args.turn else [])
+                csv_path).gravity_axis], recordings.AUTO] if args.turn else [])
             for mode, how in zip(modes, axes):
                 scored = score_recording(args.run, csv_path, Path(scratch) / f"out{number}{mode}",
                                          args.as_android, how)
                 pairs[mode] += scored.pop("pairs")
-                rows[mode].append({"experiment": experiment, "volunteer": user, "axes": how,
-                                   **scored,
+                rows[mode].append({"experiment": experiment, "volunteer": user, **scored,
                                    "agreement": scored["agreeing"] / max(1, scored["labelled"])})
     results = load_selection(args.output)
     results.setdefault("about", __doc__.split("\n\n")[0].replace("\n", " "))

@@ -13,9 +13,11 @@ gravity is not along x gets a note suggesting the turn."""
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
@@ -33,6 +35,10 @@ UPRIGHT_COSINE, UPRIGHT_SHARE = 0.7, 0.5
 # A quarter or half turn of the phone that brings gravity from each of its axes to x.
 TURN_FOR = {"x": AXES, "-x": "-x,-y,z", "y": "y,-x,z", "-y": "-y,x,z", "z": "z,y,-x",
             "-z": "-z,y,x"}
+AUTO = "auto"  # --axes auto: that turn, then the likelier of the two sides the screen faces
+# After gravity is brought to x, the screen faces the data set's way or the other (a half turn
+# about x): a phone at the waist faces the body or away from it, not sideways.
+ABOUT_X = ("x,y,z", "x,-y,-z")
 
 
 @dataclass
@@ -61,8 +67,34 @@ class Recording:
             lines.append(f"{self.path}: gravity lies along the phone's {self.gravity_axis} axis, "
                          "not x as in the data set (phone at the waist, x up): unless the "
                          "wearer lay down throughout, expect LAYING everywhere and pass "
-                         f"--axes={TURN_FOR[self.gravity_axis]}")
+                         f"--axes={TURN_FOR[self.gravity_axis]} or --axes auto")
         return lines
+
+
+def choose_turn(recording: Recording, confidence: Callable[[np.ndarray], float]) -> Recording:
+    """--axes auto: the turn that brings gravity to x, then, of it and its half turn about x
+    (which gravity cannot tell apart: the side the screen faces), the one whose windows the
+    model reads with the higher mean top probability. Turning the windows equals turning the
+    readings: each turn moves or negates whole axes, and the filters work axis by axis."""
+    gravity = axes_matrix(TURN_FOR[recording.gravity_axis])
+    turns = [axes_matrix(about) @ gravity for about in ABOUT_X]
+    best = max(turns, key=lambda turn: confidence(_turn_windows(recording.windows, turn)))
+    windows = _turn_windows(recording.windows, best)
+    upright, gravity_axis = _gravity(windows, best)
+    return dataclasses.replace(recording, windows=windows, axes=_axes_spec(best),
+                               upright=upright, gravity_axis=gravity_axis)
+
+
+def _axes_spec(turn: np.ndarray) -> str:
+    """axes_matrix's inverse: the matrix of a turn -> "y,-x,z"."""
+    columns = np.argmax(np.abs(turn), axis=1)
+    return ",".join(("-" if turn[row, column] < 0 else "") + "xyz"[column]
+                    for row, column in enumerate(columns))
+
+
+def _turn_windows(windows: np.ndarray, turn: np.ndarray) -> np.ndarray:
+    """The nine channels' three x/y/z groups turned into the data set's axes."""
+    return np.concatenate([windows[:, :, k:k + 3] @ turn.T for k in (0, 3, 6)], axis=2)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -83,12 +115,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="the phone's axes that stand for the data set's x (up when the "
                              "wearer stands), y and z, each once with an optional sign: y,-x,z "
                              "for a phone turned a quarter, --axes=-y,x,z when the first has a "
-                             f"minus (default: {AXES})")
+                             "minus; auto: the turn that brings gravity to x, the screen on "
+                             "the side the model reads more surely (default: "
+                             f"{AXES})")
 
 
 def from_args(args: argparse.Namespace) -> Recording | None:
-    """The recording `add_arguments`' flags describe; None without --csv."""
-    turn = axes_matrix(args.axes)
+    """The recording `add_arguments`' flags describe; None without --csv. With --axes auto,
+    in the phone's own axes, for choose_turn."""
+    turn = axes_matrix(AXES if args.axes == AUTO else args.axes)
     if args.csv is None:
         if args.rate is not None or args.acc_unit != "g" or args.axes != AXES:
             raise UserError("--rate, --acc-unit and --axes describe a phone recording; pass it "

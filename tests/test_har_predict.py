@@ -125,6 +125,13 @@ def test_predict_on_a_phone_worn_turned_notes_it_and_axes_turn_it_back(har_run, 
     result = har_lstm.main(["predict", "--run", str(run_dir), "--csv", str(turned),
                             "--axes=-y,x,z", "--output-dir", str(tmp_path / "c")])
     assert result["activities"] == expected["activities"]
+    auto = har_lstm.main(["predict", "--run", str(run_dir), "--csv", str(turned), "--axes",
+                          "auto", "--output-dir", str(tmp_path / "d")])
+    out = capsys.readouterr().out
+    chosen = out.split("--axes auto: ")[1].split()[0]
+    assert chosen in ("-y,x,z", "-y,-x,-z") and "gravity lies along" not in out
+    if chosen == "-y,x,z":  # the upright phone's side: its activities
+        assert auto["activities"] == expected["activities"]
     for axes, message in [(["--axes", "-y,x,z"], "--axes: expected one argument; a value that "
                                                  "starts with - goes after an equals sign"),
                           (["--axes", "y,x,z"], "--axes y,x,z: a mirror image, not a turn")]:

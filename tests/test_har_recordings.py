@@ -78,7 +78,7 @@ def test_scores_only_the_test_volunteers_labelled_windows(chapter_run, tmp_path,
     assert saved[str(chapter_run.resolve())][mode]["labelled_windows"] == labelled
 
 
-def test_a_turned_phone_is_read_bare_and_with_the_suggested_axes(chapter_run, tmp_path):
+def test_a_turned_phone_is_read_bare_with_the_suggested_axes_and_auto(chapter_run, tmp_path):
     raw = write_raw(tmp_path / "raw")
     output = tmp_path / "results.json"
     har_recordings.main(["--raw", str(raw), "--run", str(chapter_run), "--output", str(output)])
@@ -86,10 +86,12 @@ def test_a_turned_phone_is_read_bare_and_with_the_suggested_axes(chapter_run, tm
                          "--turn", "y,-x,z"])
     saved = json.loads(output.read_text())[str(chapter_run.resolve())]
     bare, suggested = saved["turned_y,-x,z"], saved["turned_y,-x,z_suggested_axes"]
+    auto = saved["turned_y,-x,z_axes_auto"]
     assert [r["axes"] for r in bare["recordings"]] == ["x,y,z"]
     assert [r["axes"] for r in suggested["recordings"]] == ["y,-x,z"]
+    assert [r["axes"] for r in auto["recordings"]] in (["y,-x,z"], ["y,x,-z"])
     assert suggested["agreement"] == saved["as_recorded_50hz_g"]["agreement"]
-    assert suggested["labelled_windows"] == bare["labelled_windows"]
+    assert suggested["labelled_windows"] == bare["labelled_windows"] == auto["labelled_windows"]
 
 
 def test_a_folder_without_recordings_gives_one_line(chapter_run, tmp_path, capsys):

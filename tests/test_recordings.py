@@ -173,7 +173,7 @@ def test_gravity_off_x_gets_a_note_with_the_turn_that_brings_it_back(tmp_path, a
     assert recording.upright == 0.0 and recording.gravity_axis == gravity_axis
     note = recording.notes()[-1]
     assert f"gravity lies along the phone's {gravity_axis} axis" in note
-    suggested = note.split("--axes=")[-1]
+    suggested = note.split("--axes=")[-1].split()[0]
     fixed = recordings.read_recording(write(tmp_path / "turned.csv", t, *turned(acc, gyro, axes)),
                                       turn=recordings.axes_matrix(suggested), axes=suggested)
     assert fixed.upright == 1.0 and fixed.notes() == []
@@ -189,3 +189,29 @@ def test_gravity_off_x_gets_a_note_with_the_turn_that_brings_it_back(tmp_path, a
 def test_bad_axes_are_one_line_errors(axes, message):
     with pytest.raises(UserError, match=f"--axes {axes}: {message}"):
         recordings.axes_matrix(axes)
+
+
+@pytest.mark.parametrize("axes", ["y,-x,z", "-z,y,x", "x,-y,-z"])
+def test_turning_the_windows_equals_turning_the_readings(tmp_path, axes):
+    """What choose_turn relies on: the filters work axis by axis, so a turn (which moves or
+    negates whole axes) may come after them."""
+    t, acc, gyro, _ = phone(50)
+    path = write(tmp_path / "turned.csv", t, *turned(acc, gyro, axes))
+    matrix = recordings.axes_matrix(axes)
+    np.testing.assert_allclose(recordings._turn_windows(recordings.read_recording(path).windows,
+                                                        matrix),
+                               recordings.read_recording(path, turn=matrix).windows, atol=1e-5)
+
+
+@pytest.mark.parametrize("worn", ["y,x,-z", "y,-x,z", "x,-y,-z", "-z,-y,-x"])
+def test_axes_auto_brings_gravity_to_x_and_keeps_the_likelier_screen_side(tmp_path, worn):
+    """Gravity fixes x; of the two sides the screen may face, the one the "model" (here: a
+    score preferring the upright phone's forward tilt, total acceleration z > 0) reads
+    more surely wins, whichever way the phone was worn."""
+    t, acc, gyro, _ = phone(50)
+    upright = recordings.read_recording(write(tmp_path / "upright.csv", t, acc, gyro))
+    recording = recordings.read_recording(write(tmp_path / "worn.csv", t,
+                                                *turned(acc, gyro, worn)), axes="auto")
+    chosen = recordings.choose_turn(recording, lambda windows: float(windows[:, :, 8].mean()))
+    assert chosen.axes == worn and chosen.upright == 1.0 and chosen.notes() == []
+    np.testing.assert_allclose(chosen.windows, upright.windows, atol=1e-5)
