@@ -109,3 +109,29 @@ def test_a_mirror_image_turn_gives_one_line_before_any_work(chapter_run, tmp_pat
                                     capsys)
     assert "--turn y,x,z: a mirror image, not a turn of the phone" in line
     assert not (tmp_path / "r.json").exists()
+
+
+def test_the_axes_check_reads_each_wearing_four_ways():
+    """benchmarks.har_axes on a made-up model that knows activity 0 only from a phone worn as
+    in the data set (gravity along x, the screen's z leaning forward): bare reads get it only
+    as worn, the note's turn only when the screen faced the data set's way, auto and the right
+    axes always."""
+    from benchmarks import har_axes
+    from common import signals
+
+    assert len(har_axes.wearings()) == 24 and "x,y,z" in har_axes.wearings()
+    t = np.arange(600) / 50
+    acc = np.column_stack([0.97 + 0 * t, 0.1 * np.sin(2 * np.pi * t), 0.2 + 0 * t])
+    windows = signals.sliding_windows(signals.uci_har_channels(acc, 0.1 * acc))[0]
+
+    def probabilities(w):
+        gravity = w[:, :, 6:9].mean(axis=1)
+        sure = (gravity[:, 0] > 0.7) & (gravity[:, 2] > 0)
+        return np.where(sure[:, None], [0.9, 0.02, 0.02, 0.02, 0.02, 0.02],
+                        [0.1, 0.1, 0.1, 0.1, 0.1, 0.5])
+
+    truth, known = np.zeros(len(windows), int), np.ones(len(windows), bool)
+    for worn, note in [("x,y,z", 1.0), ("y,-x,z", 1.0), ("y,x,-z", 0.0), ("-z,y,x", 1.0)]:
+        scored = har_axes.score_recording(windows, truth, known, probabilities, worn)
+        assert scored == {"bare": 1.0 if worn == "x,y,z" else 0.0, "note": note, "auto": 1.0,
+                          "right": 1.0}
