@@ -24,7 +24,7 @@ from typing import Sequence
 import numpy as np
 
 from benchmarks import har_recordings, har_selection
-from benchmarks.harness import ROOT, candidate_config, quiet_run, save_selection
+from benchmarks.harness import candidate_config, quiet_run, save_selection
 from common import cli, recordings
 from common.errors import UserError
 
@@ -73,7 +73,7 @@ def run(args: argparse.Namespace) -> dict:
     x, y, subjects = arrays["x_train"], arrays["y_train"], arrays["subject_train"]
     rows, start = [], time.perf_counter()
     for seed in range(args.seeds):
-        config = candidate_config(har_selection.candidates()["ensemble3"], seed, args.quick)
+        config = candidate_config(har_selection.candidates()["ensemble3"], seed)
         held = har_lstm.split_validation(subjects, config["validation_subjects"], seed)
         volunteers = sorted(int(s) for s in np.unique(subjects[held]))
         with quiet_run("har", config) as fit:
@@ -117,17 +117,9 @@ def build_parser() -> argparse.ArgumentParser:
                                formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data-dir", type=Path, required=True,
                         help="folder with the UCI HAR data (the archive or 'UCI HAR Dataset/')")
-    parser.add_argument("--raw", type=Path, required=True,
-                        help="the UCI HAPT archive's RawData folder (or the hapt_raw folder "
-                             "written by build_uci_har_rebuilt.py --extract-raw)")
+    har_recordings.add_raw_and_output(parser, "har-axes")
     parser.add_argument("--seeds", type=cli.positive_int, default=2,
                         help="draws 0..N-1 of the held-out volunteers (default: 2)")
-    parser.add_argument("--quick", action="store_true",
-                        help="dry-run sizes and 1 epoch: checks the tool (default: off)")
-    parser.add_argument("--output", type=Path, default=ROOT / "benchmarks" / "results" / (
-                            time.strftime("%Y-%m-%d") + "-har-axes.json"),
-                        help="where the JSON goes (default: benchmarks/results/"
-                             "<date>-har-axes.json)")
     return parser
 
 

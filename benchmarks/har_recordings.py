@@ -122,9 +122,7 @@ def score_recording(run: Path, csv_path: Path, out_dir: Path, android: bool,
 def build_parser() -> argparse.ArgumentParser:
     parser = cli.OneLineParser(prog="python -m benchmarks.har_recordings", description=__doc__,
                                formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--raw", type=Path, required=True,
-                        help="the UCI HAPT archive's RawData folder (or the hapt_raw folder "
-                             "written by build_uci_har_rebuilt.py --extract-raw)")
+    add_raw_and_output(parser, "har-recordings", "; earlier entries stay")
     parser.add_argument("--run", type=Path, required=True, help="a trained run of har_lstm.py")
     parser.add_argument("--as-android", action="store_true",
                         help="100 Hz, m/s2, no time column: through the resampling "
@@ -135,11 +133,18 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--subjects", type=lambda text: [int(s) for s in text.split(",")],
                         default=list(TEST_SUBJECTS),
                         help="volunteers (default: UCI HAR's test volunteers)")
-    parser.add_argument("--output", type=Path, default=ROOT / "benchmarks" / "results" / (
-                            time.strftime("%Y-%m-%d") + "-har-recordings.json"),
-                        help="where the JSON goes (default: benchmarks/results/"
-                             "<date>-har-recordings.json; earlier entries stay)")
     return parser
+
+
+def add_raw_and_output(parser: argparse.ArgumentParser, name: str, note: str = "") -> None:
+    """--raw (the HAPT recordings) and --output (benchmarks/results/<date>-<name>.json)."""
+    parser.add_argument("--raw", type=Path, required=True,
+                        help="the UCI HAPT archive's RawData folder (or the hapt_raw folder "
+                             "written by build_uci_har_rebuilt.py --extract-raw)")
+    parser.add_argument("--output", type=Path, default=ROOT / "benchmarks" / "results" / (
+                            time.strftime("%Y-%m-%d") + f"-{name}.json"),
+                        help=f"where the JSON goes (default: benchmarks/results/<date>-{name}"
+                             f".json{note})")
 
 
 def run(args: argparse.Namespace) -> dict:
