@@ -41,6 +41,11 @@ INPUT_SIGNAL_TYPES = [
 LABELS = ["WALKING", "WALKING_UPSTAIRS", "WALKING_DOWNSTAIRS", "SITTING", "STANDING", "LAYING"]
 
 
+def label_ids(names: Sequence[str]) -> np.ndarray:
+    """Activity names -> their index in LABELS; -1 for any other name (unlabelled)."""
+    return np.array([LABELS.index(name) if name in LABELS else -1 for name in names])
+
+
 def signal_files(split: str) -> list[str]:
     return [f"{split}/Inertial Signals/{signal}{split}.txt" for signal in INPUT_SIGNAL_TYPES]
 
@@ -421,9 +426,8 @@ def run_predict(args: argparse.Namespace) -> dict:
               "activities": [LABELS[i] for i in predicted], "labels": recording.labels,
               "axes": recording.axes}
     if recording.labels is not None:  # the label at each window's middle, where there is one
-        known = np.array([label in LABELS for label in recording.labels])
-        true = np.array([LABELS.index(label) if label in LABELS else -1
-                         for label in recording.labels])
+        true = label_ids(recording.labels)
+        known = true >= 0
         if known.any():
             result["agreement"] = float((predicted[known] == true[known]).mean())
             print(f"Agreement with the recording's activity column: {result['agreement']:.4f} "

@@ -87,9 +87,8 @@ def run(args: argparse.Namespace) -> dict:
                 path = har_recordings.write_recording(args.raw, experiment, user,
                                                       Path(scratch) / "r.csv")
                 recording = recordings.read_recording(path)
-                known = np.array([label in har_lstm.LABELS for label in recording.labels])
-                truth = np.array([har_lstm.LABELS.index(label) if label in har_lstm.LABELS
-                                  else -1 for label in recording.labels])
+                truth = har_lstm.label_ids(recording.labels)
+                known = truth >= 0
                 for worn in wearings():
                     rows.append({"draw": seed, "experiment": experiment, "volunteer": user,
                                  "worn": worn, "labelled": int(known.sum()),

@@ -123,13 +123,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def from_args(args: argparse.Namespace) -> Recording | None:
     """The recording `add_arguments`' flags describe; None without --csv. With --axes auto,
     in the phone's own axes, for choose_turn."""
-    turn = axes_matrix(AXES if args.axes == AUTO else args.axes)
+    if args.axes != AUTO:
+        axes_matrix(args.axes)  # a bad --axes is named first, with or without --csv
     if args.csv is None:
         if args.rate is not None or args.acc_unit != "g" or args.axes != AXES:
             raise UserError("--rate, --acc-unit and --axes describe a phone recording; pass it "
                             "with --csv")
         return None
-    return read_recording(args.csv, args.rate, args.acc_unit, turn=turn, axes=args.axes)
+    return read_recording(args.csv, args.rate, args.acc_unit, axes=args.axes)
 
 
 def axes_matrix(axes: str, flag: str = "--axes") -> np.ndarray:
@@ -151,10 +152,10 @@ def axes_matrix(axes: str, flag: str = "--axes") -> np.ndarray:
 
 
 def read_recording(path: Path, rate: float | None = None, acc_unit: str = "g",
-                   time_column: str = TIME_COLUMN, turn: np.ndarray | None = None,
-                   axes: str = AXES) -> Recording:
+                   time_column: str = TIME_COLUMN, axes: str = AXES) -> Recording:
     """The CSV's windows. Times: `rate` when given, else the time column when the CSV has
-    one, else 50 Hz. `turn` (axes_matrix(axes)) takes both sensors into the data set's axes."""
+    one, else 50 Hz. `axes` turns both sensors into the data set's axes (AUTO: left in the
+    phone's own, for choose_turn)."""
     values, activity, times = data.read_csv_columns(path, COLUMNS, text_column="activity",
                                                     time_column=time_column)
     if rate is not None or times is None:
@@ -163,7 +164,7 @@ def read_recording(path: Path, rate: float | None = None, acc_unit: str = "g",
         _check_increasing(times, path, time_column)
     acceleration = values[:, :3] * ACC_UNITS[acc_unit]
     _check_gravity(acceleration, path, acc_unit)
-    turn = np.eye(3) if turn is None else turn
+    turn = axes_matrix(AXES if axes == AUTO else axes)
     readings = np.concatenate([acceleration @ turn.T, values[:, 3:] @ turn.T], axis=1)
     windows, starts, middles, resampled = [], [], [], False
     pauses = _pauses(times)

@@ -158,7 +158,7 @@ def test_axes_turn_a_phone_worn_another_way_back(tmp_path, axes):
     t, acc, gyro, _ = phone(50)
     expected = recordings.read_recording(write(tmp_path / "upright.csv", t, acc, gyro))
     path = write(tmp_path / "turned.csv", t, *turned(acc, gyro, axes))
-    recording = recordings.read_recording(path, turn=recordings.axes_matrix(axes), axes=axes)
+    recording = recordings.read_recording(path, axes=axes)
     np.testing.assert_allclose(recording.windows, expected.windows, atol=1e-5)
     assert recording.upright == 1.0 and recording.notes() == []
 
@@ -175,7 +175,7 @@ def test_gravity_off_x_gets_a_note_with_the_turn_that_brings_it_back(tmp_path, a
     assert f"gravity lies along the phone's {gravity_axis} axis" in note
     suggested = note.split("--axes=")[-1].split()[0]
     fixed = recordings.read_recording(write(tmp_path / "turned.csv", t, *turned(acc, gyro, axes)),
-                                      turn=recordings.axes_matrix(suggested), axes=suggested)
+                                      axes=suggested)
     assert fixed.upright == 1.0 and fixed.notes() == []
 
 
@@ -200,7 +200,7 @@ def test_turning_the_windows_equals_turning_the_readings(tmp_path, axes):
     matrix = recordings.axes_matrix(axes)
     np.testing.assert_allclose(recordings._turn_windows(recordings.read_recording(path).windows,
                                                         matrix),
-                               recordings.read_recording(path, turn=matrix).windows, atol=1e-5)
+                               recordings.read_recording(path, axes=axes).windows, atol=1e-5)
 
 
 @pytest.mark.parametrize("worn", ["y,x,-z", "y,-x,z", "x,-y,-z", "-z,-y,-x"])
