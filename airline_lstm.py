@@ -10,6 +10,7 @@ with Keras 3, with naive and seasonal-naive baselines computed on the same split
                                                   # trained on this and 5 other series
     python airline_lstm.py --csv my.csv --column Sales   # your own monthly series
     python airline_lstm.py forecast --run RUN_DIR --months 24  # past the end of the data
+    python airline_lstm.py forecast --run RUN_DIR --csv my_with_new_months.csv
 
 Each run writes series.png, prediction_ground_truth.png, prediction_free_running.png, loss.png,
 history.csv, metrics.json, config.json and model.keras (and ensemble/, every member) to a new
@@ -27,8 +28,8 @@ import numpy as np
 from common import cli, data, plotting, runs, training
 from common.cli import DEFAULT_DATA_DIR
 from common.errors import UserError
-from common.forecasting import (future_months, in_month_order, naive_baselines, print_scores,
-                                 scores, write_forecast)
+from common.forecasting import (in_month_order, naive_baselines, print_scores, save_forecast,
+                                 scores)
 from common.series_transforms import (OFFSETS, SEASON, Scaler, fit_months, member_scalers,
                                       member_transforms, skipped_months, transform_names)
 from common.lazy import keras, layers
@@ -360,7 +361,8 @@ def run_training(args: argparse.Namespace) -> dict:
     # The other series' windows and names (the same series for every transform).
     other_x, _, other_names, _ = next(iter(others.values())) if others else ([], None, [], None)
     with training.start_run(EXAMPLE, args, config, csv=str(csv_path), column=args.column,
-                            normalisation={"mean": scaler.mean, "std": scaler.std}) as run:
+                            normalisation={"mean": scaler.mean, "std": scaler.std},
+                            train_months=len(train)) as run:
         values = scaler.to_model(train)
         print(f"{len(series)} months: {len(train)} to train (the last {n_validation} of them "
               f"to validate), {len(test)} to test")
@@ -411,34 +413,37 @@ def load_members(run_dir: Path) -> list:
 
 
 def run_forecast(args: argparse.Namespace) -> dict:
-    """Continue the run's series with its network(s) from the last observed window, feeding
-    back each month's forecast (no retraining); an ensemble's members give the band."""
+    """Continue the run's series (or --csv, the same series with months added since) with its
+    network(s) from the last observed window, feeding back each month's forecast (no
+    retraining: the run's training statistics); an ensemble's members give the band."""
     config = runs.read_run_config(args.run, EXAMPLE, "airline_lstm.py", "--run",
                                   needs=("csv", "column", "transform", "seq_size", "normalisation"))
     models = load_members(args.run)
-    series, months = series_and_months(config["csv"], config["column"])
-    train = split_data(series)[0]
-    scalers = member_scalers(dict(config, ensemble=len(models)), train)
-    if not np.allclose([scalers[0].mean, scalers[0].std], [config["normalisation"]["mean"],
-                                                           config["normalisation"]["std"]],
-                       rtol=1e-4):
-        raise UserError(f"--run {args.run}: {config['csv']} changed since the run was trained "
-                        "(other training months); train a new run on it")
+    csv_path, column = args.csv or config["csv"], args.column or config["column"]
+    series, months = series_and_months(csv_path, column)
+    # The training months: config.json records them (metrics.json for earlier versions' runs).
+    train_months = int(config.get("train_months") or runs.read_metrics(args.run).get(
+        "train_months") or len(split_data(series)[0]))
+    scalers = (member_scalers(dict(config, ensemble=len(models)), series[:train_months])
+               if len(series) >= train_months else None)
+    recorded = config["normalisation"]
+    if scalers is None or not np.allclose(
+            [scalers[0].mean, scalers[0].std], [recorded["mean"], recorded["std"]], rtol=1e-4):
+        source = f"--csv {csv_path}" if args.csv else f"{csv_path} (the run's series)"
+        raise UserError(f"{source}: its first {train_months} months are not the ones the run "
+                        "was trained on; pass the run's series with the new months added at its "
+                        "end, or train a new run on it")
+    print(f"Forecasting from the last of {len(series)} months"
+          + (f" ({months[-1]:%Y-%m})" if months is not None else "")
+          + f" with the statistics of the run's {train_months} training months")
     members = np.array([member_free_running(model, scaler, series, args.months,
                                             config["seq_size"])
                         for model, scaler in zip(models, scalers)])
-    forecast = members.mean(axis=0)  # forecast_free_running's mean of the members
-    lowest, highest = members.min(axis=0), members.max(axis=0)  # the members' band
-    future = future_months(months, len(series), args.months)
-    labels = [f"{m:%Y-%m}" if months is not None else str(m) for m in future]
     out_dir = runs.make_run_dir("forecast", args.output_dir, parent=Path(args.run) / "forecast")
-    write_forecast(out_dir / "forecast.csv", "month" if months is not None else "index",
-                   labels, forecast, lowest, highest)
-    history_x = months if months is not None else np.arange(len(series))
-    plotting.plot_forecast(out_dir / "forecast.png", history_x, series, future, forecast,
-                           lowest, highest,
-                           title=f"{len(models)}-network forecast, {args.months} months ahead",
-                           ylabel=value_label(config["csv"], config["column"]))
+    # The members' mean, as forecast_free_running's, and their band.
+    labels, forecast = save_forecast(
+        out_dir, series, months, members, ylabel=value_label(csv_path, column),
+        title=f"{len(models)}-network forecast, {args.months} months ahead")
     print(f"Forecast: {out_dir / 'forecast.csv'}")
     return {"output_dir": out_dir, "labels": labels, "forecast": forecast.tolist(),
             "members": members.tolist()}
@@ -482,6 +487,11 @@ def build_parser() -> argparse.ArgumentParser:
                           help="run folder of airline_lstm.py")
     forecast.add_argument("--months", type=cli.positive_int, default=24,
                           help="months to forecast (default: 24)")
+    forecast.add_argument("--csv", type=Path, default=None,
+                          help="the run's series with months added since training: forecast "
+                               "from its last month (default: the run's CSV)")
+    forecast.add_argument("--column", default=None,
+                          help="column of the series in --csv (default: the run's)")
     forecast.add_argument("--output-dir", type=Path, default=None,
                           help="folder for forecast.csv and forecast.png, absent or empty "
                                "(default: RUN_DIR/forecast/<timestamp>)")

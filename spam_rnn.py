@@ -308,9 +308,9 @@ def run_training(args: argparse.Namespace) -> dict:
 """## Predict"""
 
 
-def load_text_model(path: Path) -> keras.Model:
+def load_text_model(path: Path, flag: str = "--model") -> keras.Model:
     register_standardizers()  # the vectorizer inside names its cleaning function
-    return runs.load_model(path, "spam_rnn.py", "--model")
+    return runs.load_model(path, "spam_rnn.py", flag)
 
 
 def run_predict(args: argparse.Namespace) -> list[dict]:
@@ -320,11 +320,11 @@ def run_predict(args: argparse.Namespace) -> list[dict]:
     for number, text in enumerate(texts, start=1):
         if not text.strip():
             raise UserError(f"TEXT {number} is empty; pass a message to classify")
-    model = load_text_model(args.model)
+    model = load_text_model(args.model, args.model_flag)
     try:
         probabilities = model.predict(tf.constant([[text] for text in texts]), verbose=0)
     except Exception:  # e.g. a model of another example, which takes numbers, not text
-        raise UserError(f"--model {args.model}: this model does not take raw text; pass a "
+        raise UserError(f"{args.model_flag} {args.model}: this model does not take raw text; pass a "
                         "model.keras written by spam_rnn.py") from None
     results = []
     for text, p in zip(texts, probabilities):
@@ -342,6 +342,7 @@ def build_parser() -> argparse.ArgumentParser:
     predict = cli.add_command(parser, "predict", "classify texts with a trained spam model: "
                                                  "spam or ham, and the spam probability")
     predict.add_argument("--model", "--run", dest="model", type=Path, required=True,
+                         action=cli.StoreWithFlag,
                          help="a run folder of spam_rnn.py or its model.keras file (--run, as "
                               "the other examples spell it, works too)")
     predict.add_argument("texts", nargs="*", metavar="TEXT",

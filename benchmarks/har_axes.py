@@ -50,15 +50,15 @@ def score_recording(windows: np.ndarray, truth: np.ndarray, known: np.ndarray, p
     """One recording worn as `worn` (its windows as that phone would give them), read the
     four ways; the share of labelled windows each gets right."""
     turn = recordings.axes_matrix(worn)
-    phone = recordings._turn_windows(windows, turn.T)  # the data set's axes -> the phone's
-    upright, gravity_axis = recordings._gravity(phone, np.eye(3))
+    phone = recordings.turn_windows(windows, turn.T)  # the data set's axes -> the phone's
+    upright, gravity_axis = recordings.gravity_share(phone, np.eye(3))
     recording = recordings.Recording(phone, np.zeros(len(phone)), None, 50.0, len(phone), False,
                                      [], axes=recordings.AUTO, upright=upright,
                                      gravity_axis=gravity_axis)
     note = recordings.axes_matrix(recordings.TURN_FOR[gravity_axis])
     confidence = lambda w: float(probabilities(w).max(axis=1).mean())  # noqa: E731
     auto = recordings.choose_turn(recording, confidence)
-    reads = {"bare": phone, "note": recordings._turn_windows(phone, note),
+    reads = {"bare": phone, "note": recordings.turn_windows(phone, note),
              "auto": auto.windows, "right": windows}
     return {read: float((probabilities(reads[read]).argmax(axis=1)[known] == truth[known]).mean())
             for read in READS}

@@ -55,6 +55,15 @@ def positive_float(text: str) -> float:
     return value
 
 
+class StoreWithFlag(argparse.Action):
+    """Store the value, and the spelling of the flag that gave it (`<dest>_flag`), so that an
+    error names the alias the user typed (--run or --model)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        setattr(namespace, self.dest, values)
+        setattr(namespace, f"{self.dest}_flag", option_string)
+
+
 def preset_default(presets: dict, key: str) -> str:
     return "(default: " + ", ".join(f"{name} preset {p[key]}" for name, p in presets.items()) + ")"
 

@@ -83,15 +83,27 @@ def future_months(months, observed: int, count: int):
     return pd.date_range(months[-1] + pd.offsets.MonthBegin(1), periods=count, freq="MS")
 
 
-def write_forecast(path, label: str, labels, forecast, lowest, highest) -> None:
-    """The forecast as a CSV file (`label` column, forecast, lowest and highest member),
-    printed as a table too."""
+def save_forecast(out_dir, series, months, members: np.ndarray, title: str, ylabel: str):
+    """An ensemble's forecasts past the end of `series` (members: one row of months per
+    network) as out_dir/forecast.csv (month label or index, the members' mean, the lowest and
+    the highest member), printed as a table, and out_dir/forecast.png (the observed series,
+    the forecast and the members' band). Returns (labels, forecast)."""
+    from common import plotting
+
+    forecast, lowest, highest = members.mean(axis=0), members.min(axis=0), members.max(axis=0)
+    future = future_months(months, len(series), members.shape[1])
+    labels = [f"{m:%Y-%m}" if months is not None else str(m) for m in future]
+    label = "month" if months is not None else "index"
     rows = [[label, "forecast", "lowest_member", "highest_member"]]
     print(f"{label:<10}{'forecast':>12}{'lowest':>12}{'highest':>12}")
     for month, value, low, high in zip(labels, forecast, lowest, highest):
         rows.append([month, f"{value:.2f}", f"{low:.2f}", f"{high:.2f}"])
         print(f"{month:<10}{value:>12.2f}{low:>12.2f}{high:>12.2f}")
-    write_csv_rows(path, rows)
+    write_csv_rows(out_dir / "forecast.csv", rows)
+    plotting.plot_forecast(out_dir / "forecast.png",
+                           months if months is not None else np.arange(len(series)), series,
+                           future, forecast, lowest, highest, title=title, ylabel=ylabel)
+    return labels, forecast
 
 
 def seasonal_indices(values: np.ndarray, period: int) -> np.ndarray:

@@ -78,9 +78,9 @@ def choose_turn(recording: Recording, confidence: Callable[[np.ndarray], float])
     readings: each turn moves or negates whole axes, and the filters work axis by axis."""
     gravity = axes_matrix(TURN_FOR[recording.gravity_axis])
     turns = [axes_matrix(about) @ gravity for about in ABOUT_X]
-    best = max(turns, key=lambda turn: confidence(_turn_windows(recording.windows, turn)))
-    windows = _turn_windows(recording.windows, best)
-    upright, gravity_axis = _gravity(windows, best)
+    best = max(turns, key=lambda turn: confidence(turn_windows(recording.windows, turn)))
+    windows = turn_windows(recording.windows, best)
+    upright, gravity_axis = gravity_share(windows, best)
     return dataclasses.replace(recording, windows=windows, axes=_axes_spec(best),
                                upright=upright, gravity_axis=gravity_axis)
 
@@ -92,7 +92,7 @@ def _axes_spec(turn: np.ndarray) -> str:
                     for row, column in enumerate(columns))
 
 
-def _turn_windows(windows: np.ndarray, turn: np.ndarray) -> np.ndarray:
+def turn_windows(windows: np.ndarray, turn: np.ndarray) -> np.ndarray:
     """The nine channels' three x/y/z groups turned into the data set's axes."""
     return np.concatenate([windows[:, :, k:k + 3] @ turn.T for k in (0, 3, 6)], axis=2)
 
@@ -191,13 +191,13 @@ def read_recording(path: Path, rate: float | None = None, acc_unit: str = "g",
     if activity is not None:
         labels = [activity[i] for i in _nearest(times, np.concatenate(middles))]
     windows = np.concatenate(windows)
-    upright, gravity_axis = _gravity(windows, turn)
+    upright, gravity_axis = gravity_share(windows, turn)
     return Recording(windows, np.concatenate(starts) - times[0], labels,
                      float(1 / np.median(np.diff(times))), len(times), resampled, gaps,
                      Path(path), acc_unit, axes, upright, gravity_axis)
 
 
-def _gravity(windows: np.ndarray, turn: np.ndarray) -> tuple[float, str]:
+def gravity_share(windows: np.ndarray, turn: np.ndarray) -> tuple[float, str]:
     """The share of windows whose gravity (mean total acceleration) lies within 45 degrees
     of the data set's x, and the phone's own axis (signed) it lies along most."""
     gravity = windows[:, :, 6:9].mean(axis=1)

@@ -147,6 +147,14 @@ def read_run_config(run_dir: Path, example: str, script: str, flag: str,
     return config
 
 
+def read_metrics(run_dir: Path) -> dict:
+    """A finished run's metrics.json, or {} when there is none (or it is damaged)."""
+    try:
+        return json.loads((Path(run_dir) / "metrics.json").read_text())
+    except (OSError, ValueError):
+        return {}
+
+
 def load_model(path: Path, script: str, flag: str):
     """`path`/model.keras, or the .keras file `path`, loaded; a missing or damaged file is a
     one-line error naming `flag`."""

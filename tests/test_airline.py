@@ -348,6 +348,38 @@ def test_forecast_is_the_free_running_forecast_of_the_saved_networks(ensemble_ru
     assert result["output_dir"].parent == ensemble_run / "forecast"
 
 
+def test_forecast_continues_a_series_that_gained_months(ensemble_run, tmp_path, capsys):
+    """The run's series with two more months appended: the forecast starts after them, from
+    the last window of the longer series, with the run's training statistics."""
+    longer = tmp_path / "longer.csv"
+    longer.write_text(BUNDLED.read_text().rstrip("\n") + "\n1961-01,450\n1961-02,430\n")
+    result = airline_lstm.main(["forecast", "--run", str(ensemble_run), "--months", "3",
+                                "--csv", str(longer)])
+    assert result["labels"] == ["1961-03", "1961-04", "1961-05"]
+    series = airline_lstm.load_series(longer).to_numpy()
+    members = [keras.models.load_model(p) for p in sorted((ensemble_run / "ensemble").glob("*.keras"))]
+    config = json.loads((ensemble_run / "config.json").read_text())
+    assert config["train_months"] == 108
+    scalers = [airline_lstm.Scaler(transform, series[:108])
+               for transform in airline_lstm.member_transforms(config)]
+    expected = airline_lstm.forecast_free_running(members, scalers, series, 3, 24)
+    np.testing.assert_allclose(result["forecast"], expected, rtol=1e-5)
+    assert "last of 146 months (1961-02)" in capsys.readouterr().out
+
+
+def test_forecast_refuses_a_series_with_other_training_months(ensemble_run, tmp_path, capsys):
+    other = tmp_path / "other.csv"
+    other.write_text(BUNDLED.read_text().replace('"1949-01",112', '"1949-01",150'))
+    line = run_main_expecting_error(airline_lstm.main, ["forecast", "--run", str(ensemble_run),
+                                                        "--csv", str(other)], capsys)
+    assert line.startswith(f"error: --csv {other}: its first 108 months are not the ones")
+    short = tmp_path / "short.csv"
+    short.write_text("\n".join(BUNDLED.read_text().splitlines()[:50]) + "\n")
+    line = run_main_expecting_error(airline_lstm.main, ["forecast", "--run", str(ensemble_run),
+                                                        "--csv", str(short)], capsys)
+    assert "its first 108 months are not the ones" in line
+
+
 def test_forecast_without_dates_counts_months_on(tmp_path):
     path = tmp_path / "plain.csv"
     path.write_text("sales\n" + "".join(f"{100 + i + 10 * (i % 12 == 6)}\n" for i in range(60)))

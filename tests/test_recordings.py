@@ -198,7 +198,7 @@ def test_turning_the_windows_equals_turning_the_readings(tmp_path, axes):
     t, acc, gyro, _ = phone(50)
     path = write(tmp_path / "turned.csv", t, *turned(acc, gyro, axes))
     matrix = recordings.axes_matrix(axes)
-    np.testing.assert_allclose(recordings._turn_windows(recordings.read_recording(path).windows,
+    np.testing.assert_allclose(recordings.turn_windows(recordings.read_recording(path).windows,
                                                         matrix),
                                recordings.read_recording(path, axes=axes).windows, atol=1e-5)
 

@@ -259,13 +259,16 @@ def test_gpu_requested_without_gpu(tmp_path, capsys):
     assert "--device gpu" in line and not (tmp_path / "r").exists()
 
 
+@pytest.mark.parametrize("flag", ["--model", "--run"])
 @pytest.mark.parametrize("make_path, expected", [
     (lambda p: p / "missing", "no model.keras there"),
     (lambda p: (p / "model.keras").write_bytes(b"garbage") and p / "model.keras", "cannot load it"),
 ])
-def test_predict_bad_model_path(tmp_path, capsys, make_path, expected):
-    line = run_main_expecting_error(spam_rnn.main, ["predict", "--model", str(make_path(tmp_path)), "hi"], capsys)
-    assert expected in line and "--model" in line
+def test_predict_bad_model_path(tmp_path, capsys, make_path, expected, flag):
+    """The error names the flag as typed: --run is the other examples' spelling."""
+    path = make_path(tmp_path)
+    line = run_main_expecting_error(spam_rnn.main, ["predict", flag, str(path), "hi"], capsys)
+    assert expected in line and line.startswith(f"error: {flag} {path}")
 
 
 def test_predict_with_a_model_of_another_example(tmp_path, capsys):
