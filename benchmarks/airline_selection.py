@@ -6,6 +6,8 @@ series of any scale average.
     python -m benchmarks.airline_selection                      # every candidate, seed 0
     python -m benchmarks.airline_selection --candidates one_month,direct12 --seeds 2
     python -m benchmarks.airline_selection --long-backtest --seeds 5   # 36 months ahead
+    python -m benchmarks.airline_selection --candidates direct12 --first-seed 1 \
+        --output benchmarks/results/<date>-airline-selection-seed1.json
 
 Writes benchmarks/results/<date>-airline-selection.json (after each candidate; candidates
 scored before stay in it) and prints one row per candidate: mean MAPE one-step and
@@ -274,7 +276,7 @@ def run(args: argparse.Namespace) -> dict:
         rows = []
         for group, series_name, series, origins, horizon, path, months in cases:
             for origin in origins:
-                for seed in range(args.seeds):
+                for seed in range(args.first_seed, args.first_seed + args.seeds):
                     scored = evaluate(chosen[name], series, origin, horizon, seed, path, months)
                     rows.append({"group": group, "series": series_name, "origin": origin,
                                  "seed": seed, **scored})
@@ -288,6 +290,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = selection_parser("airline", __doc__)
     parser.add_argument("--seeds", type=cli.positive_int, default=1,
                         help="seeds 0..N-1 per fit (default: 1)")
+    parser.add_argument("--first-seed", type=cli.non_negative_int, default=0,
+                        help="seeds FIRST..FIRST+N-1 instead (default: 0); pair it with its own "
+                             "--output, since a candidate's rows are replaced")
     parser.add_argument("--long-backtest", action="store_true",
                         help="score the best preset and the classical forecasters 36 months "
                              "ahead from two origins inside the training months instead")

@@ -63,6 +63,21 @@ def test_candidates_scored_earlier_stay_in_the_results(tmp_path, monkeypatch):
 
 
 @pytest.mark.filterwarnings("ignore:Mean of empty slice", "ignore:invalid value")
+def test_first_seed_scores_the_later_seeds_only(tmp_path, monkeypatch):
+    monkeypatch.setattr(airline_selection, "CLASSICAL", ())
+    seeds = []
+    monkeypatch.setattr(airline_selection, "series_and_origins", lambda: [
+        ("backtest", "toy", np.ones(96, dtype="float32"), [72, 84], 12, None, None)])
+    monkeypatch.setattr(airline_selection, "evaluate", lambda config, *a, **k: seeds.append(
+        a[3]) or {"mape_one_step": 1.0, "mape_free_running": 2.0, "seconds": 0.0})
+    airline_selection.main(["--candidates", "direct12", "--first-seed", "1", "--seeds", "2",
+                            "--output", str(tmp_path / "s.json")])
+    assert seeds == [1, 2, 1, 2]  # two origins, seeds 1 and 2
+    rows = json.loads((tmp_path / "s.json").read_text())["candidates"]["direct12"]["rows"]
+    assert [row["seed"] for row in rows] == [1, 2, 1, 2]
+
+
+@pytest.mark.filterwarnings("ignore:Mean of empty slice", "ignore:invalid value")
 def test_classical_forecasters_are_scored_on_the_same_origins(tmp_path, monkeypatch):
     months = np.arange(96)
     series = (100 * 1.01 ** months * (1 + 0.2 * np.sin(2 * np.pi * months / 12))).astype("float32")
