@@ -172,3 +172,10 @@ def load_model(path: Path, script: str, flag: str):
         reason = text.splitlines()[0][:160] if text else type(error).__name__
         raise UserError(f"{flag} {model_file}: cannot load it ({reason}); pass a model.keras "
                         f"written by {script}") from None
+
+
+def load_members(run_dir: Path, script: str) -> list:
+    """A run's networks: every ensemble member (ensemble/member-*.keras), or its one
+    model.keras; a missing or damaged file is a one-line error naming --run."""
+    members = sorted((Path(run_dir) / "ensemble").glob("member-*.keras"))
+    return [load_model(path, script, "--run") for path in members or [Path(run_dir) / "model.keras"]]

@@ -39,17 +39,19 @@ def test_a_candidate_is_trained_on_the_months_before_the_origin_only(monkeypatch
         assert np.isfinite(scored[key]) and scored[key] > 0
 
 
-def test_variant_models_take_the_candidates_loss_and_input_noise():
+def test_the_loss_and_the_variant_models_input_noise():
     config = dict(airline_lstm.PRESETS["best"], seed=0)
+    assert airline_lstm.build_model(dict(config, loss="mse")).loss == "mse"
+    assert airline_lstm.build_model(config).loss.name == "huber_loss"  # the best preset's
     build = airline_selection.variant_model(airline_lstm.build_model)
-    assert build(config).loss == "mse"  # the preset's own network, untouched
-    huber = build(dict(config, loss="huber"))
-    assert huber.loss.name == "huber_loss"
     noisy = build(dict(config, input_noise=0.5))
     windows = np.ones((4, config["seq_size"], 1), dtype="float32")
     np.testing.assert_allclose(noisy(windows, training=False), noisy(windows, training=False))
     assert not np.allclose(noisy(windows, training=True), noisy(windows, training=False))
-    assert noisy.output_shape == (None, config["horizon"]) and noisy.loss == "mse"
+    assert noisy.output_shape == (None, config["horizon"]) and noisy.loss.name == "huber_loss"
+    candidates = airline_selection.candidates()  # earlier candidates keep the squared error
+    assert candidates["combined_panel_b256_patience10"]["loss"] == "mse"
+    assert candidates["combined_huber"] == airline_lstm.PRESETS["best"]
 
 
 @pytest.mark.filterwarnings("ignore:Mean of empty slice", "ignore:invalid value")
