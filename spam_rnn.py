@@ -324,8 +324,8 @@ def run_predict(args: argparse.Namespace) -> list[dict]:
     try:
         probabilities = model.predict(tf.constant([[text] for text in texts]), verbose=0)
     except Exception:  # e.g. a model of another example, which takes numbers, not text
-        raise UserError(f"{args.model_flag} {args.model}: this model does not take raw text; pass a "
-                        "model.keras written by spam_rnn.py") from None
+        raise UserError(f"{args.model_flag} {args.model}: this model does not take raw text; "
+                        "pass a model.keras written by spam_rnn.py") from None
     results = []
     for text, p in zip(texts, probabilities):
         label = "spam" if p[SPAM] >= 0.5 else "ham"
