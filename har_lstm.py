@@ -397,13 +397,17 @@ def load_test_split(config: dict, data_dir: Path | None) -> tuple[np.ndarray, np
 def run_predict(args: argparse.Namespace) -> dict:
     recording = recordings.from_args(args)  # None without --csv
     model, config = restore_run(args.run)
+
+    def probabilities_of(windows: np.ndarray) -> np.ndarray:
+        return keras.ops.softmax(model.predict(windows, verbose=0)).numpy()
+
+    probabilities = None  # --axes auto predicts them while it chooses
     if recording is not None and recording.axes == recordings.AUTO:
-        recording = recordings.choose_turn(recording, lambda windows: float(np.mean(np.max(
-            keras.ops.softmax(model.predict(windows, verbose=0)), axis=1))))
+        recording, probabilities = recordings.choose_turn(recording, probabilities_of)
         print(f"--axes auto: {recording.axes}")
     if recording is None:
         x_test, y_test = load_test_split(config, args.data_dir)
-        probabilities = keras.ops.softmax(model.predict(x_test, verbose=0)).numpy()
+        probabilities = probabilities_of(x_test)
         predicted = probabilities.argmax(axis=1)
         accuracy = float((predicted == y_test).mean())
         print(f"Test accuracy: {accuracy:.4f} ({len(y_test)} windows)")
@@ -413,7 +417,8 @@ def run_predict(args: argparse.Namespace) -> dict:
 
     for note in recording.notes():  # resampling, pauses, a phone worn another way
         print(note)
-    probabilities = keras.ops.softmax(model.predict(recording.windows, verbose=0)).numpy()
+    if probabilities is None:
+        probabilities = probabilities_of(recording.windows)
     predicted, seconds = probabilities.argmax(axis=1), recording.start_seconds
     out_dir = runs.make_run_dir("predict", args.output_dir, parent=Path(args.run) / "predict")
     rows = [["start_s", "activity", "probability"]]

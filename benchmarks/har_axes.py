@@ -56,11 +56,10 @@ def score_recording(windows: np.ndarray, truth: np.ndarray, known: np.ndarray, p
                                      [], axes=recordings.AUTO, upright=upright,
                                      gravity_axis=gravity_axis)
     note = recordings.axes_matrix(recordings.TURN_FOR[gravity_axis])
-    confidence = lambda w: float(probabilities(w).max(axis=1).mean())  # noqa: E731
-    auto = recordings.choose_turn(recording, confidence)
-    reads = {"bare": phone, "note": recordings.turn_windows(phone, note),
-             "auto": auto.windows, "right": windows}
-    return {read: float((probabilities(reads[read]).argmax(axis=1)[known] == truth[known]).mean())
+    _, auto = recordings.choose_turn(recording, probabilities)  # its windows' probabilities
+    reads = {"bare": probabilities(phone), "note": probabilities(recordings.turn_windows(
+        phone, note)), "auto": auto, "right": probabilities(windows)}
+    return {read: float((reads[read].argmax(axis=1)[known] == truth[known]).mean())
             for read in READS}
 
 

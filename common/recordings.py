@@ -71,18 +71,24 @@ class Recording:
         return lines
 
 
-def choose_turn(recording: Recording, confidence: Callable[[np.ndarray], float]) -> Recording:
+def choose_turn(recording: Recording, probabilities_of: Callable[[np.ndarray], np.ndarray]
+                ) -> tuple[Recording, np.ndarray]:
     """--axes auto: the turn that brings gravity to x, then, of it and its half turn about x
     (which gravity cannot tell apart: the side the screen faces), the one whose windows the
-    model reads with the higher mean top probability. Turning the windows equals turning the
+    model reads with the higher mean top probability (`probabilities_of`: windows -> the
+    model's probabilities). Returns the turned recording and those probabilities of its
+    windows, so that they are not predicted again. Turning the windows equals turning the
     readings: each turn moves or negates whole axes, and the filters work axis by axis."""
     gravity = axes_matrix(TURN_FOR[recording.gravity_axis])
-    turns = [axes_matrix(about) @ gravity for about in ABOUT_X]
-    best = max(turns, key=lambda turn: confidence(turn_windows(recording.windows, turn)))
-    windows = turn_windows(recording.windows, best)
-    upright, gravity_axis = gravity_share(windows, best)
-    return dataclasses.replace(recording, windows=windows, axes=_axes_spec(best),
-                               upright=upright, gravity_axis=gravity_axis)
+    reads = []
+    for about in ABOUT_X:
+        turn = axes_matrix(about) @ gravity
+        windows = turn_windows(recording.windows, turn)
+        reads.append((turn, windows, probabilities_of(windows)))
+    turn, windows, probabilities = max(reads, key=lambda read: float(read[2].max(axis=1).mean()))
+    upright, gravity_axis = gravity_share(windows, turn)
+    return dataclasses.replace(recording, windows=windows, axes=_axes_spec(turn),
+                               upright=upright, gravity_axis=gravity_axis), probabilities
 
 
 def _axes_spec(turn: np.ndarray) -> str:

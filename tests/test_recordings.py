@@ -212,6 +212,9 @@ def test_axes_auto_brings_gravity_to_x_and_keeps_the_likelier_screen_side(tmp_pa
     upright = recordings.read_recording(write(tmp_path / "upright.csv", t, acc, gyro))
     recording = recordings.read_recording(write(tmp_path / "worn.csv", t,
                                                 *turned(acc, gyro, worn)), axes="auto")
-    chosen = recordings.choose_turn(recording, lambda windows: float(windows[:, :, 8].mean()))
+    # One "class" whose probability is each window's mean total acceleration z.
+    chosen, probabilities = recordings.choose_turn(
+        recording, lambda windows: windows[:, :, 8].mean(axis=1, keepdims=True))
+    np.testing.assert_allclose(probabilities[:, 0], chosen.windows[:, :, 8].mean(axis=1))
     assert chosen.axes == worn and chosen.upright == 1.0 and chosen.notes() == []
     np.testing.assert_allclose(chosen.windows, upright.windows, atol=1e-5)
