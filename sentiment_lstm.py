@@ -168,17 +168,18 @@ def training_set(train_texts: Sequence[str], train_labels: np.ndarray, vocabular
     ids, y = encode(vectorizer, list(train_texts)), targets(train_labels, config)
     if not config.get("teacher_copies"):
         return ids, y
+    teacher = config.get("teacher", "char")  # runs from before the option: characters
     copies, probabilities = distill.distillation_set(
-        train_texts, train_labels, config["teacher_copies"], vocabulary, config["seed"])
+        train_texts, train_labels, config["teacher_copies"], vocabulary, config["seed"], teacher)
     print(f"teacher: {len(copies)} perturbed copies of the training sentences, labelled by a "
-          "character n-gram model")
+          f"{'word and ' if teacher == 'word_char' else ''}character n-gram model")
     return np.concatenate([ids, encode(vectorizer, copies)]), np.concatenate([y, probabilities])
 
 
 """## LSTM model training: the network (the chapter's LSTM_RNN_Network class)"""
 
 
-def build_model(vocab_size: int, config: dict) -> keras.Model:
+def build_model(vocab_size: int, config: dict, name: str = "sentiment_lstm") -> keras.Model:
     """Embedding -> dropout -> LSTM over every step -> dropout -> mean (and, in the best preset,
     maximum) over the real (unpadded) steps -> Dense(2) scores. The mask from id 0 keeps
     padding out of the LSTM and the pooling (the chapter's reduce_mean also averages the
@@ -196,13 +197,17 @@ def build_model(vocab_size: int, config: dict) -> keras.Model:
     else:
         x = mean
     scores = layers.Dense(2, name="scores", dtype="float32")(x)  # float32 under mixed precision
-    model = keras.Model(inputs, scores, name="sentiment_lstm")
-    loss = (keras.losses.CategoricalCrossentropy(from_logits=True)  # the teacher's probabilities
+    model = keras.Model(inputs, scores, name=name)
+    model.compile(optimizer=keras.optimizers.RMSprop(config["learning_rate"]),
+                  loss=loss_for(config), metrics=["accuracy"])
+    return model
+
+
+def loss_for(config: dict):
+    """Cross-entropy on the scores, against class ids or (with a teacher) probabilities."""
+    return (keras.losses.CategoricalCrossentropy(from_logits=True)  # the teacher's probabilities
             if config.get("teacher_copies") else
             keras.losses.SparseCategoricalCrossentropy(from_logits=True))
-    model.compile(optimizer=keras.optimizers.RMSprop(config["learning_rate"]), loss=loss,
-                  metrics=["accuracy"])
-    return model
 
 
 def chapter_step_log(total_steps: int):
@@ -227,20 +232,22 @@ def chapter_step_log(total_steps: int):
     return callback, step_losses
 
 
-def train(model, train_xy, val_xy, config: dict, run: training.Run) -> None:
+def train(model, train_xy, val_xy, config: dict, run: training.Run, name: str = "") -> None:
     """RMSProp on shuffled batches of 100; validate every 100 steps; TensorBoard scalars and
-    weight histograms under logs/. Each check's logs and step losses are recorded."""
+    weight histograms under logs/[name]. Each check's logs and step losses are recorded
+    (backed up under backup/[name])."""
     step_log, step_losses = chapter_step_log(config["epochs"] * VALIDATE_EVERY)
     model.fit(training.make_dataset(*train_xy, config["batch_size"], shuffle_seed=config["seed"],
                                     repeat=True),
               steps_per_epoch=VALIDATE_EVERY, epochs=config["epochs"], validation_data=val_xy,
               verbose=0, shuffle=False,
-              callbacks=[step_log, keras.callbacks.TensorBoard(log_dir=str(run.dir / "logs"),
+              callbacks=[step_log, keras.callbacks.TensorBoard(log_dir=str(run.dir / "logs" / name),
                                                                histogram_freq=1),
                          *training.early_stopping(config),
                          *run.backup(on_interrupt=lambda history: save_history(history, run.dir),
                                      per_epoch=lambda: {"step_losses":
-                                                        step_losses[-VALIDATE_EVERY:]})])
+                                                        step_losses[-VALIDATE_EVERY:]},
+                                     name=name)])
 
 
 """## Visualization: loss and accuracy (the chapter's Figure 21)"""

@@ -42,22 +42,32 @@ def perturbed_copies(sentences: Sequence[str], copies: int, vocabulary: Sequence
             for sentence in sentences for _ in range(copies)]
 
 
-def ngram_teacher(sentences: Sequence[str], labels: np.ndarray):
-    """TF-IDF character 2-5-grams (within words) + logistic regression, C = 10: fitted here on
-    the training sentences only, it gives class probabilities (a linear SVM would not)."""
+TEACHERS = ("char", "word_char")
+
+
+def ngram_teacher(sentences: Sequence[str], labels: np.ndarray, kind: str = "char"):
+    """TF-IDF character 2-5-grams (within words), with kind "word_char" also word 1-2-grams (each
+    block normalised on its own), + logistic regression, C = 10: fitted here on the training
+    sentences only, it gives class probabilities (a linear SVM would not)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
+    from sklearn.pipeline import make_pipeline, make_union
 
-    return make_pipeline(
-        TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True),
-        LogisticRegression(C=10.0, max_iter=2000)).fit(list(sentences), labels)
+    features = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True)
+    if kind == "word_char":
+        features = make_union(
+            TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True), features)
+    elif kind != "char":
+        raise ValueError(f"teacher {kind!r}: choose from {', '.join(TEACHERS)}")
+    return make_pipeline(features, LogisticRegression(C=10.0, max_iter=2000)).fit(
+        list(sentences), labels)
 
 
 def distillation_set(sentences: Sequence[str], labels: np.ndarray, copies: int,
-                     vocabulary: Sequence[str], seed: int) -> tuple[list[str], np.ndarray]:
+                     vocabulary: Sequence[str], seed: int,
+                     teacher: str = "char") -> tuple[list[str], np.ndarray]:
     """The perturbed copies and, for each, the teacher's probability of every class
-    (rows summing to 1), the teacher fitted on `sentences` and `labels`."""
+    (rows summing to 1), the `teacher` kind fitted on `sentences` and `labels`."""
     variants = perturbed_copies(sentences, copies, vocabulary, seed)
-    teacher = ngram_teacher(sentences, labels)
+    teacher = ngram_teacher(sentences, labels, teacher)
     return variants, teacher.predict_proba(variants).astype("float32")

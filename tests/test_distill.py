@@ -39,13 +39,25 @@ def test_empty_sentence_becomes_the_unknown_token():
         assert copy in ["[UNK]", *VOCABULARY]  # the token itself, or a word swapped in for it
 
 
-def test_teacher_probabilities_follow_the_labels():
-    variants, probabilities = distill.distillation_set(SENTENCES, LABELS, 2, VOCABULARY, seed=0)
+@pytest.mark.parametrize("kind", distill.TEACHERS)
+def test_teacher_probabilities_follow_the_labels(kind):
+    variants, probabilities = distill.distillation_set(SENTENCES, LABELS, 2, VOCABULARY, seed=0,
+                                                       teacher=kind)
     assert len(variants) == 12 and probabilities.shape == (12, 2)
     np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, rtol=1e-5)
-    teacher = distill.ngram_teacher(SENTENCES, LABELS)
+    teacher = distill.ngram_teacher(SENTENCES, LABELS, kind)
     positive, negative = teacher.predict_proba(["i loved this great movie", "boring, it sucks"])[:, 1]
     assert positive > 0.5 > negative
+
+
+def test_word_and_character_teacher_sees_whole_words_too():
+    """The union's features: the character n-grams plus word 1-2-grams ("this movie")."""
+    char, both = (distill.ngram_teacher(SENTENCES, LABELS, kind)[0] for kind in distill.TEACHERS)
+    names = both.get_feature_names_out()
+    assert len(names) > len(char.get_feature_names_out())
+    assert any(name.endswith("__this movie") for name in names)
+    with pytest.raises(ValueError, match="teacher 'words'"):
+        distill.ngram_teacher(SENTENCES, LABELS, "words")
 
 
 @pytest.mark.parametrize("copies", [0, 2])

@@ -4,6 +4,7 @@ a candidate is trained with the scripts' own functions and scored on that part."
 import json
 
 import numpy as np
+import pytest
 
 import sentiment_lstm
 import spam_rnn
@@ -87,3 +88,28 @@ def test_unknown_candidate_is_refused(tmp_path, capsys):
                               "--quick", "--output", str(tmp_path / "s.json")], capsys)
     assert "--candidates: spam has no candidate 'nope'" in line
     assert not (tmp_path / "s.json").exists()
+
+
+def test_an_ensemble_candidate_scores_the_mean_of_its_networks(monkeypatch):
+    """`ensemble` 2 (a candidate only): two networks from seeds seed and seed + 1, and the
+    selection part scored by the mean of their scores (training skipped here)."""
+    import sentiment_lstm
+
+    built, trained_seeds = [], []
+    real_build = sentiment_lstm.build_model
+    monkeypatch.setattr(sentiment_lstm, "build_model",
+                        lambda *args, **kwargs: built.append(real_build(*args, **kwargs)) or built[-1])
+    monkeypatch.setattr(sentiment_lstm, "train", lambda model, train_xy, val_xy, config, run,
+                        name="": trained_seeds.append((config["seed"], name)))
+    config = dict(sentiment_lstm.PRESETS["best"], ensemble=2, teacher_copies=0)
+    result = text_selection.sentiment_score(config, seed=3, quick=True)
+
+    assert trained_seeds == [(3, "member-0"), (4, "member-1")]
+    cleaned, labels, fit_ix, _, sel_ix = text_selection.sentiment_parts(3, config, quick=True)
+    vectorizer = sentiment_lstm.make_vectorizer(sentiment_lstm.build_vocabulary(cleaned[fit_ix]),
+                                                sentiment_lstm.longest_sentence(cleaned))
+    ids = sentiment_lstm.encode(vectorizer, cleaned[sel_ix].tolist())
+    scores = [model.predict(ids, verbose=0) for model in built]
+    assert not np.allclose(scores[0], scores[1])  # two starts, not one network twice
+    mean_accuracy = float((np.mean(scores, axis=0).argmax(axis=1) == labels[sel_ix]).mean())
+    assert result["accuracy"] == pytest.approx(mean_accuracy)
