@@ -69,5 +69,5 @@ def distillation_set(sentences: Sequence[str], labels: np.ndarray, copies: int,
     """The perturbed copies and, for each, the teacher's probability of every class
     (rows summing to 1), the `teacher` kind fitted on `sentences` and `labels`."""
     variants = perturbed_copies(sentences, copies, vocabulary, seed)
-    teacher = ngram_teacher(sentences, labels, teacher)
-    return variants, teacher.predict_proba(variants).astype("float32")
+    model = ngram_teacher(sentences, labels, teacher)
+    return variants, model.predict_proba(variants).astype("float32")
