@@ -176,6 +176,8 @@ def load_model(path: Path, script: str, flag: str):
 
 def load_members(run_dir: Path, script: str) -> list:
     """A run's networks: every ensemble member (ensemble/member-*.keras), or its one
-    model.keras; a missing or damaged file is a one-line error naming --run."""
-    members = sorted((Path(run_dir) / "ensemble").glob("member-*.keras"))
+    model.keras; a missing or damaged file is a one-line error naming --run. In member order
+    (member-2 before member-10): each member's transform follows from its place."""
+    members = sorted((Path(run_dir) / "ensemble").glob("member-*.keras"),
+                     key=lambda path: int(path.stem.split("-")[1]))
     return [load_model(path, script, "--run") for path in members or [Path(run_dir) / "model.keras"]]

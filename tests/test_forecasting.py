@@ -72,3 +72,16 @@ def test_a_missing_month_and_dates_not_a_month_apart_are_one_line_errors(dates, 
 
     with pytest.raises(UserError, match=re.escape(message)):
         forecasting.in_month_order(np.arange(3.0), pd.DatetimeIndex(dates), "--csv x")
+
+
+def test_a_runs_members_load_in_member_order(tmp_path, monkeypatch):
+    """member-2 before member-10: each member's transform follows from its place, so eleven
+    members must not load as 1, 10, 11, 2, ..."""
+    from common import runs
+
+    (tmp_path / "ensemble").mkdir()
+    for number in range(1, 12):
+        (tmp_path / "ensemble" / f"member-{number}.keras").write_text("")
+    monkeypatch.setattr(runs, "load_model", lambda path, script, flag: path.name)
+    assert runs.load_members(tmp_path, "airline_lstm.py") == [
+        f"member-{number}.keras" for number in range(1, 12)]
