@@ -150,12 +150,15 @@ def candidate_config(config: dict, seed: int, quick: bool = False) -> dict:
 
 @contextlib.contextmanager
 def quiet_run(example: str, config: dict):
-    """A throw-away run folder, as the scripts' training functions expect one; prints hidden."""
-    args = argparse.Namespace(device="cpu", devices=None, mixed_precision=False, resume=None,
-                              output_dir=Path(tempfile.mkdtemp(prefix=f"{example}-selection-")),
-                              argv=[], script=SCRIPTS[example])
-    with contextlib.redirect_stdout(io.StringIO()), training.start_run(example, args, config) as run:
-        yield run
+    """A throw-away run folder, as the scripts' training functions expect one, removed
+    afterwards (its backups and TensorBoard logs are a few MB a fit); prints hidden."""
+    with tempfile.TemporaryDirectory(prefix=f"{example}-selection-") as folder:
+        args = argparse.Namespace(device="cpu", devices=None, mixed_precision=False, resume=None,
+                                  output_dir=Path(folder) / "run", argv=[],
+                                  script=SCRIPTS[example])
+        with (contextlib.redirect_stdout(io.StringIO()),
+              training.start_run(example, args, config) as run):
+            yield run
 
 
 def selection_parser(name: str, description: str) -> argparse.ArgumentParser:

@@ -283,3 +283,12 @@ def test_a_child_is_waited_for_and_killed_at_its_time_limit(monkeypatch, wait4):
     stuck = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     status, _ = harness._wait(stuck, timeout=0.5)
     assert status is None and stuck.returncode == -9 and stuck.poll() is not None
+
+
+def test_a_selection_fits_run_folder_is_removed_afterwards():
+    config = {"seed": 0, "preset": "candidate", "dry_run": True, "epochs": 1}
+    with harness.quiet_run("sentiment", config) as run:
+        folder = run.dir
+        (folder / "weights.bin").write_bytes(b"0" * 10)
+        assert folder.is_dir()
+    assert not folder.exists() and not folder.parent.exists()
