@@ -113,3 +113,38 @@ def test_an_ensemble_candidate_scores_the_mean_of_its_networks(monkeypatch):
     assert not np.allclose(scores[0], scores[1])  # two starts, not one network twice
     mean_accuracy = float((np.mean(scores, axis=0).argmax(axis=1) == labels[sel_ix]).mean())
     assert result["accuracy"] == pytest.approx(mean_accuracy)
+
+
+def test_a_born_again_candidate_scores_a_second_network_taught_by_both(monkeypatch):
+    """`rounds` 2 (a candidate only): a fresh network (seed + 100) trains on fresh copies whose
+    targets are the mean of the n-gram teacher's and the first network's probabilities, and
+    the selection part is scored by that second network (training skipped here)."""
+    import sentiment_lstm
+    from common import distill
+
+    built, trained = [], []
+    real_build = sentiment_lstm.build_model
+    monkeypatch.setattr(sentiment_lstm, "build_model",
+                        lambda *args, **kwargs: built.append(real_build(*args, **kwargs)) or built[-1])
+    monkeypatch.setattr(sentiment_lstm, "train", lambda model, train_xy, val_xy, config, run,
+                        name="": trained.append((config["seed"], name, train_xy)))
+    config = dict(sentiment_lstm.PRESETS["best"], rounds=2, teacher_copies=2)
+    result = text_selection.sentiment_score(config, seed=3, quick=True)
+
+    assert [(seed, name) for seed, name, _ in trained] == [(3, "member-0"),
+                                                           (103, "member-0-round-2")]
+    cleaned, labels, fit_ix, _, sel_ix = text_selection.sentiment_parts(3, config, quick=True)
+    vocabulary = sentiment_lstm.build_vocabulary(cleaned[fit_ix])
+    vectorizer = sentiment_lstm.make_vectorizer(vocabulary, sentiment_lstm.longest_sentence(cleaned))
+    copies, teacher = distill.distillation_set(cleaned[fit_ix], labels[fit_ix], 2, vocabulary,
+                                               seed=103)
+    first = built[0].predict(sentiment_lstm.encode(vectorizer, copies), verbose=0)
+    first = np.exp(first) / np.exp(first).sum(axis=1, keepdims=True)
+    ids, targets = trained[1][2]
+    assert len(ids) == len(fit_ix) * 3
+    np.testing.assert_allclose(targets[len(fit_ix):], (teacher + first) / 2, atol=1e-5)
+    np.testing.assert_allclose(targets[:len(fit_ix)], np.eye(2)[labels[fit_ix]])
+    scores = built[1].predict(sentiment_lstm.encode(vectorizer, cleaned[sel_ix].tolist()),
+                              verbose=0)
+    assert result["accuracy"] == pytest.approx(float((scores.argmax(axis=1)
+                                                      == labels[sel_ix]).mean()))
