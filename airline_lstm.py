@@ -28,8 +28,8 @@ import numpy as np
 from common import cli, data, plotting, runs, training
 from common.cli import DEFAULT_DATA_DIR
 from common.errors import UserError
-from common.forecasting import (in_month_order, naive_baselines, print_scores, save_forecast,
-                                 scores)
+from common.forecasting import (in_month_order, naive_baselines, panel_series, print_scores,
+                                 save_forecast, scores)
 from common.series_transforms import (OFFSETS, SEASON, Scaler, fit_months, member_scalers,
                                       member_transforms, skipped_months, transform_names)
 from common.lazy import keras, layers
@@ -142,16 +142,8 @@ def other_series_windows(config: dict, exclude: Path | None = None, months=None,
     held_out = SEASON if config.get("validate_on", "series") == "all_series" else 0
     needs = held_out + max([skipped_months(config) + config["seq_size"] + config["horizon"],
                             *map(fit_months, member_transforms(config))])
-    series = {}
-    for path in paths:
-        if exclude is not None and path.resolve() == Path(exclude).resolve():
-            continue
-        values, dates = series_and_months(path, "Value")
-        if (months is not None and dates is not None and first_unseen is not None
-                and dates[0] <= months[-1]):
-            values = values[dates < months[first_unseen]]
-        if len(values) >= needs:
-            series[path.stem] = values  # else too little before the cut
+    series = panel_series(paths, lambda path: series_and_months(path, "Value"), needs, exclude,
+                          months, first_unseen)  # those with enough months before the cut
     if not series:
         return None
     seq_size, horizon = config["seq_size"], config["horizon"]
@@ -183,8 +175,8 @@ def build_model(config: dict) -> keras.Model:
     outputs = layers.Dense(horizon, name="next_value" if horizon == 1 else "next_values",
                            dtype="float32")(x)
     model = keras.Model(inputs, outputs, name="airline_lstm")
-    loss = keras.losses.Huber() if config.get("loss") == "huber" else "mse"  # the chapter's MSE
-    model.compile(optimizer=keras.optimizers.Adam(config["learning_rate"]), loss=loss)
+    model.compile(optimizer=keras.optimizers.Adam(config["learning_rate"]),
+                  loss=config.get("loss", "mse"))  # the chapter's MSE, or Huber
     return model
 
 

@@ -1,13 +1,36 @@
 """What every forecaster here is scored and continued with: RMSE, MAE and MAPE of a one-step
 and a free-running forecast, the naive baselines, their printed table, and the months past the
-end of a series with the forecast's table; and the check that a dated series is monthly."""
+end of a series with the forecast's table; the check that a dated series is monthly, and the
+other series a global forecaster trains on."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import numpy as np
 
 from common.errors import UserError
 from common.runs import write_csv_rows
+
+
+def panel_series(paths, load, needs: int, exclude=None, months=None,
+                 first_unseen: int | None = None) -> dict[str, np.ndarray]:
+    """The other series a global forecaster trains on, by file stem: `load(path)` -> (values,
+    months or None) for each path but `exclude` (the series being forecast). A series that
+    overlaps the forecast one in time keeps only its months before `months[first_unseen]`, the
+    first month the forecast may not see (an undated series cannot be compared: nothing is
+    cut); one left with fewer than `needs` values is left out."""
+    series = {}
+    for path in paths:
+        if exclude is not None and path.resolve() == Path(exclude).resolve():
+            continue
+        values, dates = load(path)
+        if (months is not None and dates is not None and first_unseen is not None
+                and dates[0] <= months[-1]):
+            values = values[dates < months[first_unseen]]
+        if len(values) >= needs:
+            series[path.stem] = values
+    return series
 
 
 def in_month_order(values: np.ndarray, months, source: str):

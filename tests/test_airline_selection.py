@@ -41,14 +41,19 @@ def test_a_candidate_is_trained_on_the_months_before_the_origin_only(monkeypatch
 
 def test_the_loss_and_the_variant_models_input_noise():
     config = dict(airline_lstm.PRESETS["best"], seed=0)
-    assert airline_lstm.build_model(dict(config, loss="mse")).loss == "mse"
-    assert airline_lstm.build_model(config).loss.name == "huber_loss"  # the best preset's
+    windows = np.ones((4, config["seq_size"], 1), dtype="float32")
+
+    def loss_three_off(model):  # squared: 9; Huber (linear past 1): 3 - 0.5
+        return model.evaluate(windows, model.predict(windows, verbose=0) + 3, verbose=0)
+
+    assert loss_three_off(airline_lstm.build_model(dict(config, loss="mse"))) == pytest.approx(9)
+    assert loss_three_off(airline_lstm.build_model(config)) == pytest.approx(2.5)  # the preset's
     build = airline_selection.variant_model(airline_lstm.build_model)
     noisy = build(dict(config, input_noise=0.5))
-    windows = np.ones((4, config["seq_size"], 1), dtype="float32")
     np.testing.assert_allclose(noisy(windows, training=False), noisy(windows, training=False))
     assert not np.allclose(noisy(windows, training=True), noisy(windows, training=False))
-    assert noisy.output_shape == (None, config["horizon"]) and noisy.loss.name == "huber_loss"
+    assert noisy.output_shape == (None, config["horizon"])
+    assert loss_three_off(noisy) == pytest.approx(2.5)  # the candidate's own loss
     candidates = airline_selection.candidates()  # earlier candidates keep the squared error
     assert candidates["combined_panel_b256_patience10"]["loss"] == "mse"
     assert candidates["combined_huber"] == airline_lstm.PRESETS["best"]

@@ -85,3 +85,22 @@ def test_a_runs_members_load_in_member_order(tmp_path, monkeypatch):
     monkeypatch.setattr(runs, "load_model", lambda path, script, flag: path.name)
     assert runs.load_members(tmp_path, "airline_lstm.py") == [
         f"member-{number}.keras" for number in range(1, 12)]
+
+
+def test_panel_series_leave_out_the_forecast_series_its_future_and_short_series(tmp_path):
+    dated = pd.date_range("1950-01", periods=48, freq="MS")
+    files = {name: tmp_path / f"{name}.csv" for name in ("own", "overlapping", "undated", "short")}
+    for path in files.values():
+        path.touch()
+    loaded = {"own": (np.arange(48.0), dated),
+              "overlapping": (np.arange(100.0), pd.date_range("1948-01", periods=100, freq="MS")),
+              "undated": (np.arange(40.0), None), "short": (np.arange(20.0), None)}
+    series = forecasting.panel_series(sorted(files.values()), lambda path: loaded[path.stem],
+                                      needs=30, exclude=files["own"], months=dated,
+                                      first_unseen=36)  # 1953-01: the first unseen month
+    assert sorted(series) == ["overlapping", "undated"]
+    assert len(series["overlapping"]) == 60  # 1948-01..1952-12: nothing from 1953 on
+    assert len(series["undated"]) == 40  # no dates to compare: kept whole
+    undated_cut = forecasting.panel_series([files["overlapping"]], lambda path: loaded[path.stem],
+                                           needs=30)  # no forecast months given: nothing cut
+    assert len(undated_cut["overlapping"]) == 100
