@@ -49,6 +49,7 @@ def test_the_loss_and_the_variant_models_input_noise():
     assert loss_three_off(airline_lstm.build_model(dict(config, loss="mse"))) == pytest.approx(9)
     assert loss_three_off(airline_lstm.build_model(config)) == pytest.approx(2.5)  # the preset's
     build = airline_selection.variant_model(airline_lstm.build_model)
+    assert loss_three_off(build(dict(config, huber_delta=0.5))) == pytest.approx(3 * 0.5 - 0.125)
     noisy = build(dict(config, input_noise=0.5))
     np.testing.assert_allclose(noisy(windows, training=False), noisy(windows, training=False))
     assert not np.allclose(noisy(windows, training=True), noisy(windows, training=False))
