@@ -90,21 +90,30 @@ def test_unknown_candidate_is_refused(tmp_path, capsys):
     assert not (tmp_path / "s.json").exists()
 
 
+def record_networks(monkeypatch):
+    """The sentiment networks built, and each training call's seed, name and data (the
+    training itself skipped)."""
+    import sentiment_lstm
+
+    built, trained = [], []
+    real_build = sentiment_lstm.build_model
+    monkeypatch.setattr(sentiment_lstm, "build_model",
+                        lambda *args, **kwargs: built.append(real_build(*args, **kwargs)) or built[-1])
+    monkeypatch.setattr(sentiment_lstm, "train", lambda model, train_xy, val_xy, config, run,
+                        name="": trained.append((config["seed"], name, train_xy)))
+    return built, trained
+
+
 def test_an_ensemble_candidate_scores_the_mean_of_its_networks(monkeypatch):
     """`ensemble` 2 (a candidate only): two networks from seeds seed and seed + 1, and the
     selection part scored by the mean of their scores (training skipped here)."""
     import sentiment_lstm
 
-    built, trained_seeds = [], []
-    real_build = sentiment_lstm.build_model
-    monkeypatch.setattr(sentiment_lstm, "build_model",
-                        lambda *args, **kwargs: built.append(real_build(*args, **kwargs)) or built[-1])
-    monkeypatch.setattr(sentiment_lstm, "train", lambda model, train_xy, val_xy, config, run,
-                        name="": trained_seeds.append((config["seed"], name)))
+    built, trained = record_networks(monkeypatch)
     config = dict(sentiment_lstm.PRESETS["best"], ensemble=2, teacher_copies=0)
     result = text_selection.sentiment_score(config, seed=3, quick=True)
 
-    assert trained_seeds == [(3, "member-0"), (4, "member-1")]
+    assert [(seed, name) for seed, name, _ in trained] == [(3, "member-0"), (4, "member-1")]
     cleaned, labels, fit_ix, _, sel_ix = text_selection.sentiment_parts(3, config, quick=True)
     vectorizer = sentiment_lstm.make_vectorizer(sentiment_lstm.build_vocabulary(cleaned[fit_ix]),
                                                 sentiment_lstm.longest_sentence(cleaned))
@@ -122,12 +131,7 @@ def test_a_born_again_candidate_scores_a_second_network_taught_by_both(monkeypat
     import sentiment_lstm
     from common import distill
 
-    built, trained = [], []
-    real_build = sentiment_lstm.build_model
-    monkeypatch.setattr(sentiment_lstm, "build_model",
-                        lambda *args, **kwargs: built.append(real_build(*args, **kwargs)) or built[-1])
-    monkeypatch.setattr(sentiment_lstm, "train", lambda model, train_xy, val_xy, config, run,
-                        name="": trained.append((config["seed"], name, train_xy)))
+    built, trained = record_networks(monkeypatch)
     config = dict(sentiment_lstm.PRESETS["best"], rounds=2, teacher_copies=2)
     result = text_selection.sentiment_score(config, seed=3, quick=True)
 
