@@ -178,20 +178,15 @@ def next_generation(model, texts, labels, vocabulary, vectorizer, val_xy, config
     labels plus fresh perturbed copies labelled by the mean of the n-gram teacher's and the
     trained `model`'s probabilities."""
     import sentiment_lstm
-    from common import distill
 
-    copies, teacher = distill.distillation_set(texts, labels, config["teacher_copies"],
-                                               vocabulary, config["seed"],
-                                               config.get("teacher", "char"))
-    copy_ids = sentiment_lstm.encode(vectorizer, copies)
-    network = keras.ops.convert_to_numpy(keras.ops.softmax(model.predict(copy_ids, verbose=0)))
+    ids, targets = sentiment_lstm.training_set(texts, labels, vocabulary, vectorizer, config)
+    copies = slice(len(texts), None)  # after the sentences themselves: the teacher's copies
+    network = keras.ops.convert_to_numpy(keras.ops.softmax(model.predict(ids[copies], verbose=0)))
+    targets[copies] = (targets[copies] + network) / 2
     keras.utils.set_random_seed(config["seed"])
     student = sentiment_lstm.build_model(vectorizer.vocabulary_size(), config,
                                          name=f"{model.name}_next")
-    own = sentiment_lstm.encode(vectorizer, list(texts)), sentiment_lstm.targets(labels, config)
-    train_xy = (np.concatenate([own[0], copy_ids]),
-                np.concatenate([own[1], (teacher + network) / 2]).astype("float32"))
-    sentiment_lstm.train(student, train_xy, val_xy, config, run, name=name)
+    sentiment_lstm.train(student, (ids, targets), val_xy, config, run, name=name)
     return student
 
 
