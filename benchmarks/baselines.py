@@ -24,17 +24,27 @@ def _timed(label: str, short: str, compute) -> dict:
             "seconds": round(time.perf_counter() - start, 2)}
 
 
-def _svm_text_classifier(analyzer: str, ngrams: tuple[int, int]):
+def _svm_text_classifier(analyzer: str, ngrams: tuple[int, int],
+                         lexicon: dict[str, float] | None = None):
     """TF-IDF n-grams + LinearSVC; analyzer "word+char" joins word 1-2-grams and character
-    2-5-grams (the union, each TF-IDF block normalised on its own)."""
+    2-5-grams (the union, each TF-IDF block normalised on its own); "char+lexicon" joins the
+    character 2-5-grams and the sentence's sums of the lexicon's positive and negative
+    valences (common/distill.lexicon_sums), what the sentiment best preset reads too."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.pipeline import make_pipeline, make_union
+    from sklearn.preprocessing import FunctionTransformer
     from sklearn.svm import LinearSVC
+
+    from common.distill import lexicon_sums
 
     if analyzer == "word+char":
         features = make_union(
             TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True),
             TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True))
+    elif analyzer == "char+lexicon":
+        features = make_union(
+            TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True),
+            FunctionTransformer(lexicon_sums, kw_args={"lexicon": lexicon}))
     else:
         features = TfidfVectorizer(analyzer=analyzer, ngram_range=ngrams, sublinear_tf=True)
     return make_pipeline(features, LinearSVC(C=1.0))
@@ -46,18 +56,24 @@ TEXT_SVMS = {  # name: (label, short label, analyzer, n-grams)
     "tfidf_word_char_svm": ("TF-IDF word 1-2 + char 2-5-grams + LinearSVC", "word+char SVM",
                             "word+char", None),
 }
+# With a sentiment lexicon (the sentiment best preset reads one), the same knowledge for an SVM.
+LEXICON_SVM = {"tfidf_char_lexicon_svm": ("TF-IDF char 2-5-grams + lexicon valence sums + "
+                                          "LinearSVC", "char+lexicon SVM", "char+lexicon", None)}
 
 
-def text_svms(fit_xy, eval_xy, spam_label: int | None = None) -> dict[str, dict]:
-    """Every TEXT_SVMS fitted on `fit_xy` (texts, labels), scored on `eval_xy`: accuracy, and
-    the F1 of `spam_label` when given. Timed rows, as the benchmark reports baselines."""
+def text_svms(fit_xy, eval_xy, spam_label: int | None = None,
+              lexicon: dict[str, float] | None = None) -> dict[str, dict]:
+    """Every TEXT_SVMS (and with a `lexicon`, LEXICON_SVM) fitted on `fit_xy` (texts, labels),
+    scored on `eval_xy`: accuracy, and the F1 of `spam_label` when given. Timed rows, as the
+    benchmark reports baselines."""
     from sklearn.metrics import f1_score
 
     (x_fit, y_fit), (x_eval, y_eval) = fit_xy, eval_xy
 
     def fit_score(analyzer, ngrams):
         def compute():
-            predicted = _svm_text_classifier(analyzer, ngrams).fit(x_fit, y_fit).predict(x_eval)
+            model = _svm_text_classifier(analyzer, ngrams, lexicon)
+            predicted = model.fit(x_fit, y_fit).predict(x_eval)
             metrics = {"test_accuracy": float((predicted == y_eval).mean())}
             if spam_label is not None:
                 metrics["spam_f1"] = float(f1_score(y_eval, predicted, pos_label=spam_label,
@@ -65,8 +81,9 @@ def text_svms(fit_xy, eval_xy, spam_label: int | None = None) -> dict[str, dict]
             return metrics
         return compute
 
+    svms = {**TEXT_SVMS, **(LEXICON_SVM if lexicon else {})}
     return {name: _timed(label, short, fit_score(analyzer, ngrams))
-            for name, (label, short, analyzer, ngrams) in TEXT_SVMS.items()}
+            for name, (label, short, analyzer, ngrams) in svms.items()}
 
 
 """## spam: TF-IDF n-grams + linear SVM on spam_rnn.py's 75/25 split"""
@@ -93,7 +110,8 @@ def sentiment(seed: int, quick: bool = False) -> dict[str, dict]:
         cli.DEFAULT_DATA_DIR, config, dry_run=quick)
     cleaned = np.array(cleaned, dtype=object)
     fit_ix = np.concatenate([train_ix, val_ix])  # nothing to select on: validation joins training
-    return text_svms((cleaned[fit_ix], labels[fit_ix]), (cleaned[test_ix], labels[test_ix]))
+    return text_svms((cleaned[fit_ix], labels[fit_ix]), (cleaned[test_ix], labels[test_ix]),
+                     lexicon=sentiment_lstm.lexicon_for(cli.DEFAULT_DATA_DIR, config))
 
 
 """## airline: naive forecasts, Holt-Winters and SARIMA on the 36 test months"""

@@ -42,32 +42,50 @@ def perturbed_copies(sentences: Sequence[str], copies: int, vocabulary: Sequence
             for sentence in sentences for _ in range(copies)]
 
 
-TEACHERS = ("char", "word_char")
+TEACHERS = ("char", "word_char", "char_lexicon")
 
 
-def ngram_teacher(sentences: Sequence[str], labels: np.ndarray, kind: str = "char"):
+def lexicon_sums(sentences: Sequence[str], lexicon: dict[str, float]) -> np.ndarray:
+    """Per sentence: the sum of its words' positive valences and of their negative ones (as
+    positive numbers), each over 4, and 1 when any word is in the lexicon, else 0."""
+    rows = []
+    for sentence in sentences:
+        values = [lexicon[word] for word in sentence.split() if word in lexicon]
+        rows.append([sum(v for v in values if v > 0) / 4, -sum(v for v in values if v < 0) / 4,
+                     float(bool(values))])
+    return np.array(rows, dtype="float64").reshape(len(rows), 3)
+
+
+def ngram_teacher(sentences: Sequence[str], labels: np.ndarray, kind: str = "char",
+                  lexicon: dict[str, float] | None = None):
     """TF-IDF character 2-5-grams (within words), with kind "word_char" also word 1-2-grams (each
-    block normalised on its own), + logistic regression, C = 10: fitted here on the training
-    sentences only, it gives class probabilities (a linear SVM would not)."""
+    block normalised on its own), with "char_lexicon" also the sentence's `lexicon_sums`, +
+    logistic regression, C = 10: fitted here on the training sentences only, it gives class
+    probabilities (a linear SVM would not)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline, make_union
+    from sklearn.preprocessing import FunctionTransformer
 
     features = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True)
     if kind == "word_char":
         features = make_union(
             TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True), features)
+    elif kind == "char_lexicon" and lexicon:
+        features = make_union(features, FunctionTransformer(lexicon_sums,
+                                                            kw_args={"lexicon": lexicon}))
     elif kind != "char":
-        raise ValueError(f"teacher {kind!r}: choose from {', '.join(TEACHERS)}")
+        raise ValueError(f"teacher {kind!r}: choose from {', '.join(TEACHERS)} "
+                         "(char_lexicon with a lexicon)")
     return make_pipeline(features, LogisticRegression(C=10.0, max_iter=2000)).fit(
         list(sentences), labels)
 
 
 def distillation_set(sentences: Sequence[str], labels: np.ndarray, copies: int,
-                     vocabulary: Sequence[str], seed: int,
-                     teacher: str = "char") -> tuple[list[str], np.ndarray]:
+                     vocabulary: Sequence[str], seed: int, teacher: str = "char",
+                     lexicon: dict[str, float] | None = None) -> tuple[list[str], np.ndarray]:
     """The perturbed copies and, for each, the teacher's probability of every class
     (rows summing to 1), the `teacher` kind fitted on `sentences` and `labels`."""
     variants = perturbed_copies(sentences, copies, vocabulary, seed)
-    model = ngram_teacher(sentences, labels, teacher)
+    model = ngram_teacher(sentences, labels, teacher, lexicon)
     return variants, model.predict_proba(variants).astype("float32")

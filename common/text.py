@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from pathlib import Path
 from typing import Iterable
 
+from common.errors import UserError
 from common.lazy import keras, tf
 
 _CHAPTER_PATTERN = r"([^\s\w]|_|[0-9])+"  # punctuation, underscores and digits
@@ -67,3 +69,22 @@ def register_standardizers() -> None:
     """Register the cleaning functions with Keras (before loading a model that uses one)."""
     for function in STANDARDIZERS.values():
         keras.saving.register_keras_serializable(package="rnn_examples")(function)
+
+
+def load_lexicon(path: Path) -> dict[str, float]:
+    """A sentiment lexicon in VADER's format (`token<TAB>mean valence<TAB>...`, valence from -4,
+    most negative, to +4): token -> mean valence. A missing or malformed file is a one-line
+    error naming it."""
+    from common.data import read_lines  # here: common.data loads NumPy
+
+    lexicon = {}
+    for number, line in enumerate(read_lines(path, "sentiment lexicon"), start=1):
+        cells = line.split("\t")
+        try:
+            lexicon[cells[0]] = float(cells[1])
+        except (IndexError, ValueError):
+            raise UserError(f"{path} line {number}: expected a word, a tab and its valence "
+                            "(-4..4); fix the line or restore the bundled file") from None
+    if not lexicon:
+        raise UserError(f"{path} holds no words; restore the bundled file")
+    return lexicon

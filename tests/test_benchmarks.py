@@ -129,7 +129,9 @@ def test_text_baselines_include_the_character_svm_and_the_word_char_union():
     from benchmarks import baselines
 
     rows = baselines.sentiment(0, quick=True)
-    assert set(rows) == {"tfidf_word_1_2_svm", "tfidf_char_2_5_svm", "tfidf_word_char_svm"}
+    # the best preset reads the sentiment lexicon, so an SVM that reads it is on the table too
+    assert set(rows) == {"tfidf_word_1_2_svm", "tfidf_char_2_5_svm", "tfidf_word_char_svm",
+                         "tfidf_char_lexicon_svm"}
     assert all(0.0 <= row["metrics"]["test_accuracy"] <= 1.0 for row in rows.values())
     texts = ["good movie", "bad movie", "awesome film", "sucks"]
     union = baselines._svm_text_classifier("word+char", None).fit(texts, [1, 0, 1, 0])
@@ -137,6 +139,10 @@ def test_text_baselines_include_the_character_svm_and_the_word_char_union():
     char = baselines._svm_text_classifier("char_wb", (2, 5)).fit(texts, [1, 0, 1, 0])
     width = lambda model: model[-1].coef_.shape[1]  # noqa: E731
     assert width(union) == width(word) + width(char)
+    lexicon = {"loathe": -2.2, "adore": 2.5}
+    read = baselines._svm_text_classifier("char+lexicon", None, lexicon).fit(texts, [1, 0, 1, 0])
+    assert width(read) == width(char) + 3  # positive sum, negative sum, any word in it
+    assert "tfidf_char_lexicon_svm" not in baselines.spam(0, quick=True)
 
 
 def test_result_figures_show_every_seed_of_every_model_with_the_better_direction(tmp_path):

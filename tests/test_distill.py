@@ -7,6 +7,7 @@ SENTENCES = ["i love this movie", "what a great book", "i hate this movie", "awf
              "loved it", "it sucks"]
 LABELS = np.array([1, 1, 0, 0, 1, 0])
 VOCABULARY = ["zebra", "quartz"]
+LEXICON = {"love": 3.2, "great": 3.1, "hate": -2.7, "awful": -2.0, "loathe": -2.2, "adore": 2.5}
 
 
 def test_perturbed_copies_count_order_and_seed():
@@ -42,22 +43,35 @@ def test_empty_sentence_becomes_the_unknown_token():
 @pytest.mark.parametrize("kind", distill.TEACHERS)
 def test_teacher_probabilities_follow_the_labels(kind):
     variants, probabilities = distill.distillation_set(SENTENCES, LABELS, 2, VOCABULARY, seed=0,
-                                                       teacher=kind)
+                                                       teacher=kind, lexicon=LEXICON)
     assert len(variants) == 12 and probabilities.shape == (12, 2)
     np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, rtol=1e-5)
-    teacher = distill.ngram_teacher(SENTENCES, LABELS, kind)
+    teacher = distill.ngram_teacher(SENTENCES, LABELS, kind, LEXICON)
     positive, negative = teacher.predict_proba(["i loved this great movie", "boring, it sucks"])[:, 1]
     assert positive > 0.5 > negative
 
 
 def test_word_and_character_teacher_sees_whole_words_too():
     """The union's features: the character n-grams plus word 1-2-grams ("this movie")."""
-    char, both = (distill.ngram_teacher(SENTENCES, LABELS, kind)[0] for kind in distill.TEACHERS)
+    char, both = (distill.ngram_teacher(SENTENCES, LABELS, kind)[0] for kind in ("char", "word_char"))
     names = both.get_feature_names_out()
     assert len(names) > len(char.get_feature_names_out())
     assert any(name.endswith("__this movie") for name in names)
     with pytest.raises(ValueError, match="teacher 'words'"):
         distill.ngram_teacher(SENTENCES, LABELS, "words")
+
+
+def test_lexicon_sums_and_the_teacher_that_reads_them():
+    sums = distill.lexicon_sums(["i love it but hate the end", "zebra quartz", ""], LEXICON)
+    np.testing.assert_allclose(sums, [[0.8, 0.675, 1], [0, 0, 0], [0, 0, 0]])
+    # a word no training sentence holds ("loathe", "adore") moves the lexicon teacher only
+    plain, read = (distill.ngram_teacher(SENTENCES, LABELS, kind, LEXICON)
+                   for kind in ("char", "char_lexicon"))
+    unseen = ["i loathe zebra", "i adore zebra"]
+    assert np.ptp(read.predict_proba(unseen)[:, 1]) > np.ptp(plain.predict_proba(unseen)[:, 1])
+    assert read.predict_proba(unseen)[0, 1] < 0.5 < read.predict_proba(unseen)[1, 1]
+    with pytest.raises(ValueError, match="char_lexicon with a lexicon"):
+        distill.ngram_teacher(SENTENCES, LABELS, "char_lexicon")
 
 
 @pytest.mark.parametrize("copies", [0, 2])

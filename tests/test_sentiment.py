@@ -123,6 +123,12 @@ def test_best_preset_dry_run_keeps_stopwords_and_predict_restores_it(tmp_path, c
     assert result["epochs"] == 2 and math.isfinite(result["test_accuracy"])
     predicted = sl.main(["predict", "--run", str(run_dir), "--samples", "1"])
     assert predicted["test_accuracy"] == pytest.approx(result["test_accuracy"], abs=1e-6)
+    # the lexicon's words have ids (after the training words) and their valences travel in
+    # model.keras, so predict needs no lexicon file
+    model, _ = sl.load_run(run_dir)
+    valences = model.get_layer("word_valence").get_weights()[0][:, 0]
+    loathe = config["vocabulary"].index("loathe") + 2  # after padding and [UNK]
+    assert valences[loathe] == pytest.approx(-2.2 / 4)
 
 
 def test_dry_run_vocabulary_holds_no_test_only_word(dry_run):
@@ -195,3 +201,32 @@ def test_predict_empty_text_is_refused(dry_run, capsys):
     run_dir, _ = dry_run
     line = run_main_expecting_error(sl.main, ["predict", "--run", str(run_dir), "great", ""], capsys)
     assert "TEXT 2 is empty" in line
+
+
+def test_lexicon_words_unseen_in_training_get_ids_of_their_own():
+    lexicon = {"good": 1.9, "loathe": -2.2, ":)": 2.0, "can't": -1.0, "abandon": -1.9}
+    vocabulary = sl.with_lexicon_words(["good", "movie"], lexicon)
+    # the training words keep their ids; then the lexicon's words the cleaning leaves whole
+    assert vocabulary == ["good", "movie", "abandon", "loathe"]
+    vectorizer = sl.make_vectorizer(vocabulary, sequence_len=3)
+    valences = sl.word_valences(vectorizer, lexicon)
+    np.testing.assert_allclose(valences[:, 0], [0, 0, 1.9 / 4, 0, -1.9 / 4, -2.2 / 4])
+    assert sl.word_valences(vectorizer, {}) is None
+    assert sl.lexicon_for(DATA_DIR, dict(sl.PRESETS["chapter"])) == {}
+
+
+def test_valence_input_is_frozen_and_keeps_the_mask():
+    config = dict(sl.PRESETS["best"], seed=0)
+    valences = np.linspace(-1, 1, 30, dtype="float32")[:, None]
+    keras.utils.set_random_seed(0)
+    model = sl.build_model(vocab_size=30, config=config, valences=valences)
+    lookup = model.get_layer("word_valence")
+    assert not lookup.trainable and lookup.get_weights()[0].tolist() == valences.tolist()
+    sentence, padded = np.array([[5, 9, 3]]), np.array([[5, 9, 3, 0, 0, 0, 0]])
+    np.testing.assert_allclose(model(sentence, training=False).numpy(),
+                               model(padded, training=False).numpy(), rtol=1e-5, atol=1e-6)
+    # the valence reaches the scores: two ids that differ only in it score differently
+    untaught = sl.build_model(vocab_size=30, config=config, valences=np.zeros_like(valences))
+    untaught.set_weights([w if w.shape != valences.shape else np.zeros_like(w)
+                          for w in model.get_weights()])
+    assert not np.allclose(model(sentence).numpy(), untaught(sentence).numpy())

@@ -1,6 +1,9 @@
+import pytest
 import tensorflow as tf
 
-from common.text import chapter_standardize, clean_text, drop_non_ascii, frequent_words, symbol_standardize
+from common.errors import UserError
+from common.text import (chapter_standardize, clean_text, drop_non_ascii, frequent_words,
+                         load_lexicon, symbol_standardize)
 
 
 def test_clean_text_chapter_cases():
@@ -42,3 +45,25 @@ def test_chapter_vocabulary_size_on_all_messages_is_the_books_933(spam_zip):
 def test_symbol_standardize_keeps_digits_and_symbols_as_tokens():
     out = symbol_standardize(tf.constant(["Call 0906 NOW!! £5"])).numpy()[0].decode()
     assert out == "call 0000 now ! ! £ 0"
+
+
+def test_load_lexicon_reads_the_bundled_vader_file():
+    from conftest import DATA_DIR
+
+    lexicon = load_lexicon(DATA_DIR / "vader_lexicon.txt")
+    assert len(lexicon) == 7506  # every entry; the cleaning decides later which are words
+    assert lexicon["loathe"] == -2.2 and lexicon["awesome"] == 3.1
+    assert all(-4 <= value <= 4 for value in lexicon.values())
+
+
+@pytest.mark.parametrize("content, message", [
+    ("good\t1.9\nbad\n", "line 2: expected a word, a tab and its valence"),
+    ("good\tvery\n", "line 1: expected a word"),
+    ("", "holds no words"),
+])
+def test_bad_lexicon_files(tmp_path, content, message):
+    path = tmp_path / "lexicon.txt"
+    path.write_text(content)
+    with pytest.raises(UserError, match=message) as raised:
+        load_lexicon(path)
+    assert str(path) in str(raised.value)

@@ -75,7 +75,7 @@ def test_quick_selection_writes_every_candidate_and_baseline(tmp_path, capsys):
     assert set(results["candidates"]) == {"best", "mean_pooling"}
     assert results["candidates"]["mean_pooling"]["config"]["pooling"] == "mean"
     assert set(results["baselines"]) == {"tfidf_word_1_2_svm", "tfidf_char_2_5_svm",
-                                         "tfidf_word_char_svm"}
+                                         "tfidf_word_char_svm", "tfidf_char_lexicon_svm"}
     for entry in [*results["candidates"].values(), *results["baselines"].values()]:
         assert 0.0 <= entry["summary"]["accuracy"] <= 1.0 and entry["seeds"] == [0]
     printed = capsys.readouterr().out
@@ -110,7 +110,7 @@ def test_an_ensemble_candidate_scores_the_mean_of_its_networks(monkeypatch):
     import sentiment_lstm
 
     built, trained = record_networks(monkeypatch)
-    config = dict(sentiment_lstm.PRESETS["best"], ensemble=2, teacher_copies=0)
+    config = dict(sentiment_lstm.PRESETS["best"], ensemble=2, teacher_copies=0, lexicon=False)
     result = text_selection.sentiment_score(config, seed=3, quick=True)
 
     assert [(seed, name) for seed, name, _ in trained] == [(3, "member-0"), (4, "member-1")]
@@ -132,7 +132,7 @@ def test_a_born_again_candidate_scores_a_second_network_taught_by_both(monkeypat
     from common import distill
 
     built, trained = record_networks(monkeypatch)
-    config = dict(sentiment_lstm.PRESETS["best"], rounds=2, teacher_copies=2)
+    config = dict(sentiment_lstm.PRESETS["best"], rounds=2, teacher_copies=2, lexicon=False)
     result = text_selection.sentiment_score(config, seed=3, quick=True)
 
     assert [(seed, name) for seed, name, _ in trained] == [(3, "member-0"),
