@@ -221,6 +221,10 @@ def build_model(vocab_size: int, config: dict, name: str = "sentiment_lstm",
     x = layers.Embedding(vocab_size, config["embedding_size"], mask_zero=True,
                          name="word_embeddings")(inputs)
     if valences is not None:  # both masked from id 0, so that the sum keeps the mask
+        if config.get("embedding_dropout"):  # a candidate: whole words' embeddings dropped in
+            # training, their valences kept, as a word never seen in training looks
+            x = layers.Dropout(config["embedding_dropout"], noise_shape=(None, None, 1),
+                               name="embedding_dropout")(x)
         lookup = layers.Embedding(vocab_size, 1, mask_zero=True, trainable=False,
                                   name="word_valence")
         valence = layers.Dense(config["embedding_size"], use_bias=False,

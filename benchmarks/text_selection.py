@@ -85,7 +85,10 @@ def candidates(example: str) -> dict[str, dict]:
             "lexicon": dict(taught, lexicon=True),
             # ... and its teacher also reading the lexicon (the sentence's sums of positive and
             # negative valences beside the character n-grams).
-            "lexicon_teacher": dict(taught, lexicon=True, teacher="char_lexicon")}
+            "lexicon_teacher": dict(taught, lexicon=True, teacher="char_lexicon"),
+            # ... and, later that day, the lexicon with 10% of the words' own embeddings dropped
+            # in training (their valences kept): practice at what an unseen word looks like.
+            "lexicon_embedding_dropout0.1": dict(best, embedding_dropout=0.1)}
 
 
 """## spam: the chapter's 75/25 split; selection = the first 20% of the shuffled training part"""
