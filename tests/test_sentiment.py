@@ -230,3 +230,23 @@ def test_valence_input_is_frozen_and_keeps_the_mask():
     untaught.set_weights([w if w.shape != valences.shape else np.zeros_like(w)
                           for w in model.get_weights()])
     assert not np.allclose(model(sentence).numpy(), untaught(sentence).numpy())
+
+
+def test_embedding_dropout_drops_whole_words_and_keeps_their_valence():
+    """In training, a dropped word's embedding is all zeros (a kept one scaled up) and its
+    valence is still added. Outside training nothing is dropped."""
+    config = dict(sl.PRESETS["best"], seed=0, embedding_dropout=0.5)
+    keras.utils.set_random_seed(0)
+    model = sl.build_model(vocab_size=30, config=config,
+                           valences=np.linspace(-1, 1, 30, dtype="float32")[:, None])
+    inside = keras.Model(model.input, [model.get_layer(name).output for name in (
+        "embedding_dropout", "valence_projection", "embedding_and_valence")])
+    ids = np.arange(2, 30)[None, :]
+    words = model.get_layer("word_embeddings")(ids).numpy()[0]
+    dropped, valence, summed = (out.numpy()[0] for out in inside(ids, training=True))
+    zero = np.all(dropped == 0, axis=1)
+    assert zero.any() and not zero.all()
+    np.testing.assert_allclose(dropped[~zero], words[~zero] * 2, rtol=1e-5)
+    assert np.abs(valence[zero]).max() > 0  # the dropped words' valences are still there
+    np.testing.assert_allclose(summed[zero], valence[zero], rtol=1e-6)
+    np.testing.assert_allclose(inside(ids, training=False)[0].numpy()[0], words, rtol=1e-6)
