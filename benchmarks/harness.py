@@ -130,7 +130,25 @@ def describe_machine() -> dict:
         f"; {os.cpu_count()} CPU cores ({cpu}); {platform.system()} {platform.machine()}"
     return {"host": socket.gethostname(), "cpu_count": os.cpu_count(), "cpu": cpu,
             "gpus": gpu_names, "description": description, "python": platform.python_version(),
-            "tensorflow": tf.__version__, "keras": keras.__version__, "commit": commit or "unknown"}
+            "tensorflow": tf.__version__, "keras": keras.__version__, "commit": commit or "unknown",
+            "libraries": library_versions()}
+
+
+BASELINE_LIBRARIES = ("numpy", "scipy", "scikit-learn", "statsmodels")
+
+
+def library_versions() -> dict[str, str]:
+    """The versions the baselines' figures depend on (Holt-Winters' fit, for one, has landed on
+    different optima on two machines), "not installed" where a package is missing."""
+    from importlib import metadata
+
+    versions = {}
+    for name in BASELINE_LIBRARIES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
 
 
 def results_name(machine: dict, quick: bool) -> str:

@@ -205,11 +205,19 @@ def example_table(results: dict, example: str) -> list[str]:
     return lines + [""]
 
 
+def _libraries(machine: dict) -> str:
+    """" Libraries: numpy 2.4.6, ...", or "" for results written before they were recorded."""
+    versions = machine.get("libraries") or {}
+    listed = ", ".join(f"{name} {version}" for name, version in versions.items())
+    return f" Libraries: {listed}." if listed else ""
+
+
 def render(results: dict) -> str:
     machine = results["machine"]
     lines = ["# Benchmark results", "",
              f"Machine: {machine['description']}; Python {machine['python']}, TensorFlow "
-             f"{machine['tensorflow']}, Keras {machine['keras']}; commit {machine['commit']}.",
+             f"{machine['tensorflow']}, Keras {machine['keras']}; commit {machine['commit']}."
+             + _libraries(machine),
              f"Commands: {'; '.join(f'`{c}`' for c in results.get('commands', []))}.",
              f"Total harness time: {results.get('total_seconds', 0) / 60:.1f} min. Figures are "
              "mean +- sample standard deviation over the seeds; a seed draws the data split "

@@ -1,5 +1,6 @@
 """Text cleaning: the chapter's `clean_text` in Python, and the same steps as TensorFlow ops so
-that a saved model can take raw strings (the vectorizer travels inside `model.keras`)."""
+that a saved model can take raw strings (the vectorizer travels inside `model.keras`); and the
+sentiment lexicon's reader."""
 
 from __future__ import annotations
 

@@ -45,6 +45,8 @@ def test_quick_benchmark_writes_json_and_markdown_with_every_row(tmp_path):
     assert baselines["airline", "naive"]["rmse_one_step"] == pytest.approx(50.30, abs=0.01)
     assert baselines["airline", "sarima"]["rmse_one_step"] < baselines["airline", "naive"]["rmse_one_step"]
     assert results["machine"]["cpu_count"] == os.cpu_count()
+    import statsmodels  # the baselines' libraries are recorded (and shown) with the machine
+    assert results["machine"]["libraries"]["statsmodels"] == statsmodels.__version__
 
     for example in ("spam", "airline"):
         png = md_path.with_name(md_path.stem + f"-{example}.png")
@@ -52,7 +54,8 @@ def test_quick_benchmark_writes_json_and_markdown_with_every_row(tmp_path):
     markdown = md_path.read_text()
     for row in ("| spam | chapter |", "| spam | best |", "| airline | chapter |",
                 "| airline | best |", "| SARIMA (0,1,1)(0,1,1)12 on logs |",
-                "| TF-IDF char 2-5-grams + LinearSVC |", "96.2% accuracy"):
+                "| TF-IDF char 2-5-grams + LinearSVC |", "96.2% accuracy",
+                f"statsmodels {statsmodels.__version__}"):
         assert row in markdown
 
 
