@@ -153,10 +153,12 @@ def make_vectorizer(vocabulary: list[str], sequence_len: int) -> layers.TextVect
 
 
 def lexicon_for(data_dir: Path, config: dict) -> dict[str, float]:
-    """The sentiment lexicon's word -> valence (-4..4) when the config reads one, else {}."""
+    """The sentiment lexicon's word -> valence (-4..4) when the config reads one, else {}: the
+    copy in `data_dir`, or the bundled one when a data folder of your own has none."""
     if not config.get("lexicon"):
         return {}
-    return load_lexicon(data.check_data_dir(data_dir) / LEXICON_FILE)
+    path = data.check_data_dir(data_dir) / LEXICON_FILE
+    return load_lexicon(path if path.exists() else cli.DEFAULT_DATA_DIR / LEXICON_FILE)
 
 
 def with_lexicon_words(vocabulary: list[str], lexicon: dict[str, float]) -> list[str]:

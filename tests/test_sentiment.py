@@ -215,6 +215,13 @@ def test_lexicon_words_unseen_in_training_get_ids_of_their_own():
     assert sl.lexicon_for(DATA_DIR, dict(sl.PRESETS["chapter"])) == {}
 
 
+def test_a_data_folder_without_the_lexicon_uses_the_bundled_one(tmp_path):
+    bundled = sl.lexicon_for(DATA_DIR, sl.PRESETS["best"])
+    assert sl.lexicon_for(tmp_path, sl.PRESETS["best"]) == bundled and bundled["sux"] == -1.5
+    (tmp_path / sl.LEXICON_FILE).write_text("sux\t2.0\n")  # a copy of your own comes first
+    assert sl.lexicon_for(tmp_path, sl.PRESETS["best"]) == {"sux": 2.0}
+
+
 def test_valence_input_is_frozen_and_keeps_the_mask():
     config = dict(sl.PRESETS["best"], seed=0)
     valences = np.linspace(-1, 1, 30, dtype="float32")[:, None]
