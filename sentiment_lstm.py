@@ -355,11 +355,12 @@ def run_training(args: argparse.Namespace) -> dict:
                             vocabulary=model_vocabulary, sequence_len=sequence_len) as run:
         vectorizer = make_vectorizer(model_vocabulary, sequence_len)
         ids = encode(vectorizer, cleaned.tolist())
+        from_lexicon = len(model_vocabulary) - len(vocabulary)
         print(f"{len(labels)} sentences ({int(labels.sum())} positive): {len(train_ix)} train, "
               f"{len(val_ix)} validation, {len(test_ix)} test; vocabulary "
               f"{vectorizer.vocabulary_size()} ids"
-              f"{f' ({len(model_vocabulary) - len(vocabulary)} from the lexicon only)' if lexicon else ''}"
-              f", sequence length {sequence_len}")
+              + (f" ({from_lexicon} from the lexicon only)" if lexicon else "")
+              + f", sequence length {sequence_len}")
 
         with run.strategy.scope():  # variables and optimizer on every replica
             model = build_model(vectorizer.vocabulary_size(), config,

@@ -29,13 +29,12 @@ def _svm_text_classifier(analyzer: str, ngrams: tuple[int, int],
     """TF-IDF n-grams + LinearSVC; analyzer "word+char" joins word 1-2-grams and character
     2-5-grams (the union, each TF-IDF block normalised on its own); "char+lexicon" joins the
     character 2-5-grams and the sentence's sums of the lexicon's positive and negative
-    valences (common/distill.lexicon_sums), what the sentiment best preset reads too."""
+    valences (common/distill.lexicon_features), what the sentiment best preset reads too."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.pipeline import make_pipeline, make_union
-    from sklearn.preprocessing import FunctionTransformer
     from sklearn.svm import LinearSVC
 
-    from common.distill import lexicon_sums
+    from common.distill import lexicon_features
 
     if analyzer == "word+char":
         features = make_union(
@@ -44,7 +43,7 @@ def _svm_text_classifier(analyzer: str, ngrams: tuple[int, int],
     elif analyzer == "char+lexicon":
         features = make_union(
             TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True),
-            FunctionTransformer(lexicon_sums, kw_args={"lexicon": lexicon}))
+            lexicon_features(lexicon))
     else:
         features = TfidfVectorizer(analyzer=analyzer, ngram_range=ngrams, sublinear_tf=True)
     return make_pipeline(features, LinearSVC(C=1.0))

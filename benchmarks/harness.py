@@ -24,7 +24,7 @@ import traceback
 from pathlib import Path
 from typing import Sequence
 
-from common import cli, training
+from common import cli, runs, training
 from common.runs import write_json
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -131,24 +131,12 @@ def describe_machine() -> dict:
     return {"host": socket.gethostname(), "cpu_count": os.cpu_count(), "cpu": cpu,
             "gpus": gpu_names, "description": description, "python": platform.python_version(),
             "tensorflow": tf.__version__, "keras": keras.__version__, "commit": commit or "unknown",
-            "libraries": library_versions()}
+            "libraries": runs.package_versions(BASELINE_LIBRARIES)}
 
 
+# What the baselines' figures depend on (Holt-Winters' fit, for one, has landed on different
+# optima on two machines).
 BASELINE_LIBRARIES = ("numpy", "scipy", "scikit-learn", "statsmodels")
-
-
-def library_versions() -> dict[str, str]:
-    """The versions the baselines' figures depend on (Holt-Winters' fit, for one, has landed on
-    different optima on two machines), "not installed" where a package is missing."""
-    from importlib import metadata
-
-    versions = {}
-    for name in BASELINE_LIBRARIES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = "not installed"
-    return versions
 
 
 def results_name(machine: dict, quick: bool) -> str:

@@ -206,7 +206,8 @@ def example_table(results: dict, example: str) -> list[str]:
 
 
 def _libraries(machine: dict) -> str:
-    """" Libraries: numpy 2.4.6, ...", or "" for results written before they were recorded."""
+    """The header's list of baseline library versions (" Libraries: numpy 2.4.6, ..."), empty
+    for results written before they were recorded."""
     versions = machine.get("libraries") or {}
     listed = ", ".join(f"{name} {version}" for name, version in versions.items())
     return f" Libraries: {listed}." if listed else ""

@@ -56,6 +56,13 @@ def lexicon_sums(sentences: Sequence[str], lexicon: dict[str, float]) -> np.ndar
     return np.array(rows, dtype="float64").reshape(len(rows), 3)
 
 
+def lexicon_features(lexicon: dict[str, float]):
+    """`lexicon_sums` as a scikit-learn transformer, to join n-gram features in a union."""
+    from sklearn.preprocessing import FunctionTransformer
+
+    return FunctionTransformer(lexicon_sums, kw_args={"lexicon": lexicon})
+
+
 def ngram_teacher(sentences: Sequence[str], labels: np.ndarray, kind: str = "char",
                   lexicon: dict[str, float] | None = None):
     """TF-IDF character 2-5-grams (within words), with kind "word_char" also word 1-2-grams (each
@@ -65,15 +72,13 @@ def ngram_teacher(sentences: Sequence[str], labels: np.ndarray, kind: str = "cha
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline, make_union
-    from sklearn.preprocessing import FunctionTransformer
 
     features = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True)
     if kind == "word_char":
         features = make_union(
             TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True), features)
     elif kind == "char_lexicon" and lexicon:
-        features = make_union(features, FunctionTransformer(lexicon_sums,
-                                                            kw_args={"lexicon": lexicon}))
+        features = make_union(features, lexicon_features(lexicon))
     elif kind != "char":
         raise ValueError(f"teacher {kind!r}: choose from {', '.join(TEACHERS)} "
                          "(char_lexicon with a lexicon)")
