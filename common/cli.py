@@ -172,12 +172,25 @@ def parse_training_args(parser: argparse.ArgumentParser, args: argparse.Namespac
     resumed = parser.parse_args([*saved["argv"], *overrides])
     resumed.argv = [*saved["argv"], *(o for o in overrides if o != "--debug")]
     resumed.resume, resumed.output_dir, resumed.script = args.resume, args.resume, parser.prog
+    resumed.saved_config = saved  # the preset as the run had it (resolve_config)
     return resumed
 
 
 def resolve_config(args: argparse.Namespace, presets: dict) -> dict:
-    """The preset's values, overridden by each flag the user gave, plus the shared flags."""
+    """The preset's values, overridden by each flag the user gave, plus the shared flags. A
+    resumed run keeps the values its config.json recorded, even where the preset has changed
+    since; one started before the preset gained an option is refused (it would continue as
+    another model)."""
     config = dict(presets[args.preset])
+    saved = getattr(args, "saved_config", None)
+    if saved is not None:
+        missing = [key for key in config if key not in saved]
+        if missing:
+            raise UserError(f"--resume {args.resume}: the run was started before the "
+                            f"{args.preset} preset gained {', '.join(missing)} (its config.json "
+                            f"lacks {'it' if len(missing) == 1 else 'them'}); start a new run")
+        return {**{key: saved[key] for key in config}, "preset": args.preset,
+                "seed": args.seed, "dry_run": args.dry_run}
     for key in config:
         value = getattr(args, key, None)
         if value is not None:

@@ -20,7 +20,7 @@ import airline_lstm
 import har_lstm
 import sentiment_lstm
 import spam_rnn
-from common import interrupts, resume, training
+from common import cli, interrupts, resume, training
 from common.errors import UserError
 from conftest import DATA_DIR, ROOT, run_main_expecting_error
 from test_har import write_tiny_har, zip_folder
@@ -342,6 +342,31 @@ def test_resume_refuses_new_training_flags(tmp_path, capsys):
     folder = write_run(tmp_path / "r", example="spam", argv=["--dry-run"])
     line = run_main_expecting_error(spam_rnn.main, ["--resume", str(folder), "--epochs", "5"], capsys)
     assert "drop --epochs" in line
+
+
+def test_resume_keeps_the_runs_own_preset_values_after_the_preset_changed(tmp_path, capsys):
+    """A run interrupted before a preset changed resumes with the values it started with (from
+    its config.json); one started before the preset gained an option is refused in one line,
+    its folder untouched."""
+    best = airline_lstm.PRESETS["best"]
+    folder = write_run(tmp_path / "r", example="airline", argv=["--preset", "best"],
+                       **dict(best, patience=best["patience"] + 3, preset="best"))
+    parser = airline_lstm.build_parser()
+    args = cli.parse_training_args(parser, parser.parse_args(["--resume", str(folder)]),
+                                   ["--resume", str(folder)], "airline")
+    config = cli.resolve_config(args, airline_lstm.PRESETS)
+    assert config["patience"] == best["patience"] + 3 and config["loss"] == best["loss"]
+    new = cli.resolve_config(parser.parse_args(["--preset", "best"]), airline_lstm.PRESETS)
+    assert new["patience"] == best["patience"]
+
+    before_huber = {key: value for key, value in best.items() if key != "loss"}
+    old = write_run(tmp_path / "old", example="airline", argv=["--preset", "best"],
+                    **dict(before_huber, preset="best"))
+    before = files(old)
+    line = run_main_expecting_error(airline_lstm.main, ["--resume", str(old)], capsys)
+    assert line.startswith(f"error: --resume {old}: the run was started before the best "
+                           "preset gained loss") and "start a new run" in line
+    assert files(old) == before
 
 
 """## Every script's flags"""

@@ -152,3 +152,26 @@ def test_a_born_again_candidate_scores_a_second_network_taught_by_both(monkeypat
                               verbose=0)
     assert result["accuracy"] == pytest.approx(float((scores.argmax(axis=1)
                                                       == labels[sel_ix]).mean()))
+
+
+def test_blank_unseen_words_zeroes_unknown_and_lexicon_only_ids_and_training_keeps_them_zero():
+    """The candidate `lexicon_blank_unseen`: [UNK] and the ids after the training vocabulary get
+    a zero embedding (a word dropped by embedding_dropout), and training, which never looks
+    them up, leaves them there; the training words' embeddings still train."""
+    import keras
+
+    config = dict(sentiment_lstm.PRESETS["best"], seed=0)
+    keras.utils.set_random_seed(0)
+    model = sentiment_lstm.build_model(vocab_size=30, config=config,
+                                       valences=np.linspace(-1, 1, 30, dtype="float32")[:, None])
+    table = model.get_layer("word_embeddings")
+    assert np.abs(table.get_weights()[0][20:]).max() > 0  # random before
+    text_selection.blank_unseen_words(model, trained_ids=20)
+    before = table.get_weights()[0].copy()
+    assert np.all(before[1] == 0) and np.all(before[20:] == 0)
+    assert np.all(np.abs(before[2:20]).max(axis=1) > 0)
+    ids = np.random.default_rng(0).integers(2, 20, size=(64, 6))  # training words only
+    model.fit(ids, np.eye(2, dtype="float32")[ids[:, 0] % 2], epochs=2, verbose=0)
+    after = table.get_weights()[0]
+    assert np.all(after[1] == 0) and np.all(after[20:] == 0)
+    assert not np.allclose(after[2:20], before[2:20])
