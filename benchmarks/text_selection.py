@@ -98,7 +98,10 @@ def candidates(example: str) -> dict[str, dict]:
             "lexicon_blank_unseen": dict(best, blank_unseen=True),
             # ... and the mean of two networks of the preset (as `taught_x2` for the preset
             # before the lexicon, which gained nothing).
-            "lexicon_x2": dict(best, ensemble=2)}
+            "lexicon_x2": dict(best, ensemble=2),
+            # ... and the 100 validation sentences joining the training ones (the teacher's
+            # too), for the preset's fixed 10 rounds without early stopping (here only).
+            "lexicon_all_training": dict(best, validation_joins_training=True, patience=0)}
 
 
 """## spam: the chapter's 75/25 split; selection = the first 20% of the shuffled training part"""
@@ -166,6 +169,8 @@ def sentiment_score(config: dict, seed: int, quick: bool = False, fold: int = 0,
     import sentiment_lstm
 
     cleaned, labels, fit_ix, val_ix, sel_ix = sentiment_parts(seed, config, quick, fold, folds)
+    if config.get("validation_joins_training"):  # a fixed budget, nothing left to stop on
+        fit_ix = np.concatenate([fit_ix, val_ix])
     config = candidate_config(config, seed, quick)
     start = time.perf_counter()
     with quiet_run("sentiment", config) as run:

@@ -175,3 +175,22 @@ def test_blank_unseen_words_zeroes_unknown_and_lexicon_only_ids_and_training_kee
     after = table.get_weights()[0]
     assert np.all(after[1] == 0) and np.all(after[20:] == 0)
     assert not np.allclose(after[2:20], before[2:20])
+
+
+def test_validation_joining_training_trains_on_both_and_never_on_the_selection_part(monkeypatch):
+    """`validation_joins_training` (a candidate only): the network trains on the fit and the
+    validation sentences, without early stopping; the selection part stays out."""
+    import sentiment_lstm
+
+    _, trained = record_networks(monkeypatch)
+    config = dict(sentiment_lstm.PRESETS["best"], validation_joins_training=True, patience=0,
+                  teacher_copies=0, lexicon=False)
+    text_selection.sentiment_score(config, seed=3, quick=True)
+    cleaned, _, fit_ix, val_ix, sel_ix = text_selection.sentiment_parts(3, config, quick=True)
+    (_, _, (ids, _)), = trained
+    vectorizer = sentiment_lstm.make_vectorizer(
+        sentiment_lstm.build_vocabulary(cleaned[np.concatenate([fit_ix, val_ix])]),
+        sentiment_lstm.longest_sentence(cleaned))
+    expected = sentiment_lstm.encode(vectorizer, cleaned[np.concatenate([fit_ix, val_ix])].tolist())
+    np.testing.assert_array_equal(ids, expected)
+    assert not set(sel_ix) & set(np.concatenate([fit_ix, val_ix]))
