@@ -6,6 +6,7 @@ series of any scale average.
     python -m benchmarks.airline_selection                      # every candidate, seed 0
     python -m benchmarks.airline_selection --candidates one_month,direct12 --seeds 2
     python -m benchmarks.airline_selection --long-backtest --seeds 5   # 36 months ahead
+    python -m benchmarks.airline_selection --classical-only [--long-backtest]  # references
     python -m benchmarks.airline_selection --candidates direct12 --first-seed 1 \
         --output benchmarks/results/<date>-airline-selection-seed1.json
 
@@ -250,11 +251,12 @@ def long_backtest(args: argparse.Namespace) -> dict:
                  for name in CLASSICAL]
         rows += [{"name": "best", "origin": origin, "seed": seed,
                   **evaluate(airline_lstm.PRESETS["best"], values, origin, LONG_HORIZON, seed,
-                             path, months)} for seed in range(args.seeds)]
+                             path, months)}
+                 for seed in ([] if args.classical_only else range(args.seeds))]
     keys = ("rmse_one_step", "rmse_free_running", "mape_one_step", "mape_free_running")
     print(f"{'36 months ahead':<16}{'origin':>8}" + "".join(f"{k:>19}" for k in keys))
     summary = {}
-    for name in ("best", *CLASSICAL):
+    for name in CLASSICAL if args.classical_only else ("best", *CLASSICAL):
         for origin in LONG_ORIGINS:
             mine = [r for r in rows if r["name"] == name and r["origin"] == origin]
             means = {k: float(np.mean([r[k] for r in mine])) for k in keys}
@@ -272,7 +274,7 @@ def run(args: argparse.Namespace) -> dict:
     if args.long_backtest:
         return long_backtest(args)
     chosen = candidates()
-    names = args.candidates or list(chosen)
+    names = [] if args.classical_only else args.candidates or list(chosen)
     results = {"candidates": load_selection(args.output).get("candidates", {}), "cases": []}
     cases = series_and_origins()
     # The classical forecasters on the same origins first: where the candidates stand.
@@ -283,6 +285,7 @@ def run(args: argparse.Namespace) -> dict:
                 for group, series_name, series, origins, horizon, _, _ in cases
                 for origin in origins]
         results["classical"][name] = {"summary": summarise(name, rows), "rows": rows}
+    save_selection(args.output, results)
     for name in names:
         rows = []
         for group, series_name, series, origins, horizon, path, months in cases:
@@ -307,6 +310,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--long-backtest", action="store_true",
                         help="score the best preset and the classical forecasters 36 months "
                              "ahead from two origins inside the training months instead")
+    parser.add_argument("--classical-only", action="store_true",
+                        help="score only the classical forecasters (seconds, no network)")
     return parser
 
 

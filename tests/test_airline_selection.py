@@ -126,3 +126,23 @@ def test_the_long_backtest_forecasts_36_months_inside_the_training_years(tmp_pat
     for name in ("seasonal_naive", "holt_winters", "sarima"):
         assert np.isfinite(summary[f"{name}@72"]["rmse_free_running"])
     assert summary["sarima@60"]["mape_free_running"] < summary["seasonal_naive@60"]["mape_free_running"]
+
+
+def test_classical_only_trains_no_network(tmp_path, monkeypatch):
+    def no_network(*args, **kwargs):
+        raise AssertionError("a network was trained")
+
+    monkeypatch.setattr(airline_selection, "evaluate", no_network)
+    output = tmp_path / "selection.json"
+    airline_selection.main(["--classical-only", "--long-backtest", "--output", str(output)])
+    summary = json.loads(output.read_text())["long_backtest"]["summary"]
+    assert sorted(summary) == sorted(f"{name}@{origin}" for name in airline_selection.CLASSICAL
+                                     for origin in airline_selection.LONG_ORIGINS)
+    months = np.arange(96)
+    series = (100 * 1.01 ** months * (1 + 0.2 * np.sin(2 * np.pi * months / 12))).astype("float32")
+    monkeypatch.setattr(airline_selection, "series_and_origins", lambda: [
+        ("backtest", "toy", series, [72, 84], 12, None, None)])
+    airline_selection.main(["--classical-only", "--output", str(output)])
+    results = json.loads(output.read_text())
+    assert list(results["classical"]) == list(airline_selection.CLASSICAL)
+    assert results["candidates"] == {}

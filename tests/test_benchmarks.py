@@ -301,3 +301,23 @@ def test_a_selection_fits_run_folder_is_removed_afterwards():
         (folder / "weights.bin").write_bytes(b"0" * 10)
         assert folder.is_dir()
     assert not folder.exists() and not folder.parent.exists()
+
+
+def test_holt_winters_keeps_the_fit_with_the_lowest_training_error():
+    import warnings
+
+    import numpy as np
+    from statsmodels.tsa.holtwinters import ExponentialSmoothing
+
+    from benchmarks import baselines
+
+    months = np.loadtxt(ROOT / "data" / "airline-passengers.csv", delimiter=",", skiprows=1,
+                        usecols=1)[:108]  # the script's training months
+    spec = dict(trend="add", seasonal="mul", seasonal_periods=12)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        kept = baselines.fit_holt_winters(months, **spec)
+        each = [ExponentialSmoothing(months, initialization_method="estimated", **spec).fit(
+            method=method).sse for method in baselines.HOLT_WINTERS_METHODS]
+    assert kept.sse == pytest.approx(min(each))
+    assert kept.sse <= each[0]  # never worse than statsmodels' default optimiser
