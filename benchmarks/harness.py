@@ -134,8 +134,8 @@ def describe_machine() -> dict:
             "libraries": runs.package_versions(BASELINE_LIBRARIES)}
 
 
-# What the baselines' figures depend on (Holt-Winters' fit, for one, has landed on different
-# optima on two machines).
+# What the baselines' figures depend on (statsmodels' default Holt-Winters fit, for one, landed
+# on different optima on two machines; baselines.fit_holt_winters now keeps the best of three).
 BASELINE_LIBRARIES = ("numpy", "scipy", "scikit-learn", "statsmodels")
 
 
