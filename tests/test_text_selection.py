@@ -194,3 +194,64 @@ def test_validation_joining_training_trains_on_both_and_never_on_the_selection_p
     expected = sentiment_lstm.encode(vectorizer, cleaned[np.concatenate([fit_ix, val_ix])].tolist())
     np.testing.assert_array_equal(ids, expected)
     assert not set(sel_ix) & set(np.concatenate([fit_ix, val_ix]))
+
+
+SENTENCES = ["i love this movie", "what a great book", "i hate this movie", "awful and boring",
+             "loved it", "it sucks"]
+LABELS = np.array([1, 1, 0, 0, 1, 0])
+VOCABULARY = ["zebra", "quartz"]
+SWAP_LEXICON = {"love": 3.2, "great": 3.1, "hate": -2.7, "awful": -2.0, "loathe": -2.2,
+                "adore": 2.5}
+
+
+def test_lexicon_swap_keeps_the_sign_and_about_the_valence():
+    lexicon = dict(SWAP_LEXICON, happy=2.7, sad=-2.1, meh=-0.3, good=1.9, wow_=2.8, Joy=3.0)
+    swap = text_selection.lexicon_swapper(lexicon, 1.0, seed=0)
+    seen = set()
+    for _ in range(200):
+        for before, after in zip(["love", "hate", "this", "meh"], swap(["love", "hate", "this", "meh"])):
+            if before == "this":
+                assert after == "this"  # words the lexicon lacks stay
+                continue
+            assert after in lexicon and after not in ("wow_", "Joy")  # kept whole by the cleaning
+            assert np.sign(lexicon[after]) == np.sign(lexicon[before])
+            assert abs(lexicon[after] - lexicon[before]) <= 1
+            seen.add(after)
+    assert {"adore", "happy", "loathe", "sad"} <= seen  # swapped for others, not only itself
+    assert text_selection.lexicon_swapper(lexicon, 0.0, seed=0)(["love", "hate"]) == ["love", "hate"]
+
+
+def test_swapped_copies_keep_the_teachers_probabilities_before_the_swap():
+    from common import distill
+
+    plain = distill.distillation_set(SENTENCES, LABELS, 4, VOCABULARY, seed=0, lexicon=SWAP_LEXICON)
+    swapped = text_selection.with_lexicon_swaps(distill.distillation_set, 1.0)(
+        SENTENCES, LABELS, 4, VOCABULARY, 0, "char", SWAP_LEXICON)
+    np.testing.assert_array_equal(plain[1], swapped[1])
+    changed = [(a, b) for a, b in zip(plain[0], swapped[0]) if a != b]
+    assert changed and all(len(a.split()) == len(b.split()) for a, b in changed)
+
+
+def test_the_swap_candidate_trains_on_lexicon_only_words_in_the_copies(monkeypatch):
+    """`lexicon_swap` (a candidate only): the copies hold lexicon words no training sentence
+    holds (ids after the training vocabulary); without it they hold none."""
+    import sentiment_lstm
+
+    trained_ids = {}
+    for swap in (0.0, 1.0):
+        _, trained = record_networks(monkeypatch)
+        config = dict(sentiment_lstm.PRESETS["best"], lexicon_swap=swap, teacher_copies=2)
+        text_selection.sentiment_score(config, seed=3, quick=True)
+        (_, _, (ids, _)), = trained
+        trained_ids[swap] = ids
+    cleaned, _, fit_ix, _, _ = text_selection.sentiment_parts(3, config, quick=True)
+    first_lexicon_only = 2 + len(sentiment_lstm.build_vocabulary(cleaned[fit_ix]))
+    assert trained_ids[0.0].max() < first_lexicon_only
+    assert trained_ids[1.0].max() >= first_lexicon_only
+    assert distill_is_unpatched()
+
+
+def distill_is_unpatched():
+    from common import distill
+
+    return distill.distillation_set.__name__ == "distillation_set"
