@@ -23,6 +23,7 @@ import time
 import traceback
 from pathlib import Path
 from typing import Sequence
+from unittest import mock
 
 from common import cli, runs, training
 from common.runs import write_json
@@ -146,6 +147,19 @@ def results_name(machine: dict, quick: bool) -> str:
 
 
 """## A candidate trained in this process (the preset selections)"""
+
+
+@contextlib.contextmanager
+def checks_on_averaged_weights():
+    """Every script's early stopping (common/training.py) preceded by SwapEMAWeights, so that
+    validation, the best check and its restore use the optimizer's moving average of the
+    weights: for a candidate whose optimizer has `use_ema`."""
+    from common.lazy import keras
+
+    stopping = training.early_stopping
+    with mock.patch.object(training, "early_stopping", lambda config: [
+            keras.callbacks.SwapEMAWeights(swap_on_epoch=True), *stopping(config)]):
+        yield
 
 
 def candidate_config(config: dict, seed: int, quick: bool = False) -> dict:

@@ -27,8 +27,8 @@ from unittest import mock
 import numpy as np
 
 from benchmarks.baselines import text_svms
-from benchmarks.harness import (candidate_config, comma_list, load_selection, quiet_run,
-                                save_selection, selection_parser)
+from benchmarks.harness import (candidate_config, checks_on_averaged_weights, comma_list,
+                                load_selection, quiet_run, save_selection, selection_parser)
 from common import cli, data, distill
 from common.errors import UserError
 from common.lazy import keras
@@ -108,7 +108,10 @@ def candidates(example: str) -> dict[str, dict]:
             # lexicon word swapped with odds 0.5 for another of the same sign and about the
             # same valence, so that the student sees lexicon words no training sentence holds
             # (here only: with_lexicon_swaps). 97.52%.
-            "lexicon_swap0.5": dict(best, lexicon_swap=0.5)}
+            "lexicon_swap0.5": dict(best, lexicon_swap=0.5),
+            # ... and the preset's weights averaged over about its last 100 steps (RMSProp's
+            # use_ema), validated and restored averaged (here only: with_weight_averaging).
+            "lexicon_ema0.99": dict(best, ema_momentum=0.99)}
 
 
 """## spam: the chapter's 75/25 split; selection = the first 20% of the shuffled training part"""
@@ -179,11 +182,14 @@ def sentiment_score(config: dict, seed: int, quick: bool = False, fold: int = 0,
     if config.get("validation_joins_training"):  # a fixed budget, nothing left to stop on
         fit_ix = np.concatenate([fit_ix, val_ix])
     config = candidate_config(config, seed, quick)
-    swaps = (mock.patch.object(distill, "distillation_set",
-                               with_lexicon_swaps(distill.distillation_set, config["lexicon_swap"]))
-             if config.get("lexicon_swap") else contextlib.nullcontext())
+    variant = contextlib.ExitStack()
+    if config.get("lexicon_swap"):
+        variant.enter_context(mock.patch.object(distill, "distillation_set", with_lexicon_swaps(
+            distill.distillation_set, config["lexicon_swap"])))
+    if config.get("ema_momentum"):
+        variant.enter_context(with_weight_averaging(config["ema_momentum"]))
     start = time.perf_counter()
-    with quiet_run("sentiment", config) as run, swaps:
+    with quiet_run("sentiment", config) as run, variant:
         vocabulary = sentiment_lstm.build_vocabulary(cleaned[fit_ix])
         lexicon = sentiment_lstm.lexicon_for(cli.DEFAULT_DATA_DIR, config)
         vectorizer = sentiment_lstm.make_vectorizer(
@@ -262,6 +268,27 @@ def with_lexicon_swaps(distillation_set, probability: float):
         return [" ".join(swap(variant.split())) for variant in variants], probabilities
 
     return swapped
+
+
+@contextlib.contextmanager
+def with_weight_averaging(momentum: float):
+    """The sentiment networks' RMSProp keeps an exponential moving average of the weights
+    (`use_ema`), and validation, the best-check choice and its restore use the averaged
+    weights (SwapEMAWeights before EarlyStopping)."""
+    import sentiment_lstm
+
+    build = sentiment_lstm.build_model
+
+    def build_averaging(vocab_size, config, *args, **kwargs):
+        model = build(vocab_size, config, *args, **kwargs)
+        model.compile(optimizer=keras.optimizers.RMSprop(config["learning_rate"], use_ema=True,
+                                                         ema_momentum=momentum),
+                      loss=sentiment_lstm.loss_for(config), metrics=["accuracy"])
+        return model
+
+    with mock.patch.object(sentiment_lstm, "build_model", build_averaging), \
+            checks_on_averaged_weights():
+        yield
 
 
 def next_generation(model, texts, labels, vocabulary, vectorizer, val_xy, config: dict, run,

@@ -146,3 +146,26 @@ def test_classical_only_trains_no_network(tmp_path, monkeypatch):
     results = json.loads(output.read_text())
     assert list(results["classical"]) == list(airline_selection.CLASSICAL)
     assert results["candidates"] == {}
+
+
+
+def test_the_weight_averaging_candidate_checks_the_averaged_weights(monkeypatch):
+    import keras
+
+    config = dict(airline_lstm.PRESETS["chapter"], epochs=2, ema_momentum=0.9)
+    averaging = airline_selection.variant_model(airline_lstm.build_model)(dict(config, seed=0))
+    assert averaging.optimizer.use_ema and averaging.loss == "mse"  # the candidate's own loss
+    made = []
+
+    class Recorded(keras.callbacks.SwapEMAWeights):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            made.append(self)
+
+    monkeypatch.setattr(keras.callbacks, "SwapEMAWeights", Recorded)
+    series = np.linspace(100, 300, 80).astype("float32") * (1 + 0.1 * np.sin(np.arange(80) / 2))
+    airline_selection.evaluate(config, series, origin=60, horizon=12, seed=0)
+    assert len(made) == 1 and made[0].swap_on_epoch  # the one network's checks
+    config.pop("ema_momentum")
+    airline_selection.evaluate(config, series, origin=60, horizon=12, seed=0)
+    assert len(made) == 1  # none without the candidate's option

@@ -255,3 +255,38 @@ def distill_is_unpatched():
     from common import distill
 
     return distill.distillation_set.__name__ == "distillation_set"
+
+
+def test_weight_averaging_validates_and_keeps_the_averaged_weights():
+    """`ema_momentum` (a candidate only): RMSProp keeps a moving average of the weights, and
+    the network that comes out of training holds the averaged weights of its best check."""
+    import keras
+
+    import sentiment_lstm
+    from common import training
+
+    config = dict(sentiment_lstm.PRESETS["best"], seed=0, lexicon=False, teacher_copies=0,
+                  patience=5, epochs=3)
+    ids = np.random.default_rng(0).integers(1, 20, size=(64, 6))
+    labels = ids[:, 0] % 2
+    with text_selection.with_weight_averaging(0.9):
+        keras.utils.set_random_seed(0)
+        model = sentiment_lstm.build_model(20, config)
+        callbacks = training.early_stopping(config)
+        assert isinstance(callbacks[0], keras.callbacks.SwapEMAWeights)
+        seen, swapped_out = [], []
+
+        def record(epoch, logs):  # after the swap: the model holds what the check saw
+            seen.append([w.copy() for w in model.get_weights()])
+            swapped_out.append([v.numpy() for v in model.optimizer._model_variables_moving_average])
+
+        history = model.fit(ids, labels, validation_data=(ids, labels), epochs=3, verbose=0,
+                            callbacks=[*callbacks, keras.callbacks.LambdaCallback(
+                                on_epoch_end=record)])
+    assert model.optimizer.use_ema
+    best = int(np.argmin(history.history["val_loss"]))
+    for kept, averaged in zip(model.get_weights(), seen[best]):
+        np.testing.assert_allclose(kept, averaged)
+    # The first check saw other weights than the optimizer's own (swapped out for it).
+    assert any(not np.allclose(a, b) for a, b in zip(swapped_out[0], seen[0]))
+    assert sentiment_lstm.build_model.__name__ == "build_model"  # unpatched afterwards
