@@ -224,12 +224,12 @@ def classical(name: str, seen: np.ndarray, future: np.ndarray) -> dict:
             scored = forecasting.naive_baselines(seen, future,
                                                  airline_lstm.SEASON)["seasonal_naive"]
         else:
-            scored = {"holt_winters": baselines.holt_winters,
-                      "sarima": baselines.sarima}[name](seen, future)
+            scored = {"holt_winters": baselines.holt_winters, "sarima": baselines.sarima,
+                      "auto_arima": baselines.auto_arima}[name](seen, future)
     return {**scored, "seconds": time.perf_counter() - start}
 
 
-CLASSICAL = ("seasonal_naive", "holt_winters", "sarima")
+CLASSICAL = ("seasonal_naive", "holt_winters", "sarima", "auto_arima")
 
 
 def summarise(name: str, rows: list[dict]) -> dict:

@@ -95,7 +95,7 @@ def test_classical_forecasters_are_scored_on_the_same_origins(tmp_path, monkeypa
         "mape_one_step": 1.0, "mape_free_running": 2.0, "seconds": 0.0})
     airline_selection.main(["--candidates", "direct12", "--output", str(tmp_path / "s.json")])
     classical = json.loads((tmp_path / "s.json").read_text())["classical"]
-    assert list(classical) == ["seasonal_naive", "holt_winters", "sarima"]
+    assert list(classical) == ["seasonal_naive", "holt_winters", "sarima", "auto_arima"]
     for name, scored in classical.items():
         assert [row["origin"] for row in scored["rows"]] == [72, 84]
         assert np.isfinite(scored["summary"]["backtest_mape_free_running"])
@@ -123,7 +123,7 @@ def test_the_long_backtest_forecasts_36_months_inside_the_training_years(tmp_pat
     assert "earlier" in results["candidates"]
     summary = results["long_backtest"]["summary"]
     assert summary["best@60"]["mape_free_running"] == 4.0
-    for name in ("seasonal_naive", "holt_winters", "sarima"):
+    for name in ("seasonal_naive", "holt_winters", "sarima", "auto_arima"):
         assert np.isfinite(summary[f"{name}@72"]["rmse_free_running"])
     assert summary["sarima@60"]["mape_free_running"] < summary["seasonal_naive@60"]["mape_free_running"]
 

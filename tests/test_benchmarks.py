@@ -42,7 +42,8 @@ def test_quick_benchmark_writes_json_and_markdown_with_every_row(tmp_path):
     assert set(baselines) == {("spam", "tfidf_word_1_2_svm"), ("spam", "tfidf_char_2_5_svm"),
                               ("spam", "tfidf_word_char_svm"),
                               ("airline", "naive"), ("airline", "seasonal_naive"),
-                              ("airline", "holt_winters"), ("airline", "sarima")}
+                              ("airline", "holt_winters"), ("airline", "sarima"),
+                              ("airline", "auto_arima")}
     assert baselines["airline", "naive"]["rmse_one_step"] == pytest.approx(50.30, abs=0.01)
     assert baselines["airline", "sarima"]["rmse_one_step"] < baselines["airline", "naive"]["rmse_one_step"]
     assert results["machine"]["cpu_count"] == os.cpu_count()
@@ -343,3 +344,20 @@ def test_text_svms_choose_c_by_cross_validation_on_the_training_texts_only():
         assert row["metrics"]["test_accuracy"] == (again.predict(held_out[0]) == held_out[1]).mean()
     fixed = baselines.text_svms(fit, held_out)  # C = 1, as the preset selections score them
     assert all("svm_c" not in row["metrics"] for row in fixed.values())
+
+
+def test_auto_arima_keeps_the_orders_with_the_lowest_aic_on_the_training_months(monkeypatch):
+    from statsmodels.tsa.statespace.sarimax import SARIMAX
+
+    from benchmarks import baselines
+
+    months = np.loadtxt(ROOT / "data" / "airline-passengers.csv", delimiter=",", skiprows=1,
+                        usecols=1)
+    train, test = months[:108], months[108:]
+    orders = [((0, 1, 1), (0, 1, 1, 12)), ((1, 1, 0), (0, 1, 0, 12)), ((0, 1, 0), (0, 1, 0, 12))]
+    monkeypatch.setattr(baselines, "AUTO_ARIMA_ORDERS", orders)
+    aics = [SARIMAX(train, order=o, seasonal_order=so).fit(disp=False).aic for o, so in orders]
+    scored = baselines.auto_arima(train, test)
+    best = orders[int(np.argmin(aics))]
+    assert scored["orders"] == [list(best[0]), list(best[1])]
+    assert 0 < scored["mape_one_step"] < scored["mape_free_running"] < 100
