@@ -125,16 +125,17 @@ def sentiment(seed: int, quick: bool = False) -> dict[str, dict]:
     cleaned = np.array(cleaned, dtype=object)
     fit_ix = np.concatenate([train_ix, val_ix])  # nothing to select on: validation joins training
     return text_svms((cleaned[fit_ix], labels[fit_ix]), (cleaned[test_ix], labels[test_ix]),
-                     lexicon=sentiment_lstm.lexicon_for(cli.DEFAULT_DATA_DIR, config), tune_c=True)
+                     lexicon=sentiment_lstm.lexicon_for(cli.DEFAULT_DATA_DIR, config),
+                     tune_c=True)
 
 
-"""## airline: naive forecasts, Holt-Winters and SARIMA on the 36 test months"""
+"""## airline: naive forecasts, Holt-Winters and two seasonal ARIMAs on the 36 test months"""
 
 
 # statsmodels' optimisers for Holt-Winters: its default (a brute-force start, then L-BFGS-B)
 # and two that start from its heuristic values. On the airline's 108 training months the
-# default stops at a worse fit (sum of squared errors 5470 on one Intel Xeon, 5404 on an AMD
-# EPYC) than least squares (5138 on both), so the baseline was weaker than it is.
+# default stopped at a worse fit (sum of squared errors 5470 on an Intel Xeon, and by its
+# figures 5404 on an AMD EPYC) than least squares (5138), so the baseline was too weak.
 HOLT_WINTERS_METHODS = ("L-BFGS-B", "least_squares", "SLSQP")
 
 
