@@ -85,8 +85,16 @@ def test_first_seed_scores_the_later_seeds_only(tmp_path, monkeypatch):
     assert [row["seed"] for row in rows] == [1, 2, 1, 2]
 
 
+def few_orders(monkeypatch):
+    """auto_arima searches 3 orders instead of 36 (its search: tests/test_benchmarks.py)."""
+    from benchmarks import baselines
+
+    monkeypatch.setattr(baselines, "AUTO_ARIMA_ORDERS", baselines.AUTO_ARIMA_ORDERS[:3])
+
+
 @pytest.mark.filterwarnings("ignore:Mean of empty slice", "ignore:invalid value")
 def test_classical_forecasters_are_scored_on_the_same_origins(tmp_path, monkeypatch):
+    few_orders(monkeypatch)
     months = np.arange(96)
     series = (100 * 1.01 ** months * (1 + 0.2 * np.sin(2 * np.pi * months / 12))).astype("float32")
     monkeypatch.setattr(airline_selection, "series_and_origins", lambda: [
@@ -129,6 +137,7 @@ def test_the_long_backtest_forecasts_36_months_inside_the_training_years(tmp_pat
 
 
 def test_classical_only_trains_no_network(tmp_path, monkeypatch):
+    few_orders(monkeypatch)
     def no_network(*args, **kwargs):
         raise AssertionError("a network was trained")
 
