@@ -169,8 +169,8 @@ def read_metrics(run_dir: Path) -> dict:
 
 
 def load_model(path: Path, script: str, flag: str):
-    """`path`/model.keras, or the .keras file `path`, loaded; a missing or damaged file is a
-    one-line error naming `flag`."""
+    """`path`/model.keras, or the .keras file `path`, loaded for predicting (not compiled); a
+    missing or damaged file is a one-line error naming `flag`."""
     path = Path(path)
     model_file = path / "model.keras" if path.is_dir() else path
     if not model_file.is_file():
@@ -179,7 +179,8 @@ def load_model(path: Path, script: str, flag: str):
     import common.layers  # noqa: F401 - registers this project's layers with Keras (loads it)
 
     try:
-        return keras.models.load_model(model_file)
+        # Predicting and exporting need no optimizer, so its saved state is not restored.
+        return keras.models.load_model(model_file, compile=False)
     except Exception as error:  # a corrupt or foreign file: Keras raises many types
         text = str(error).strip()
         reason = text.splitlines()[0][:160] if text else type(error).__name__
