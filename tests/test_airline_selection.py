@@ -138,6 +138,7 @@ def test_the_long_backtest_forecasts_36_months_inside_the_training_years(tmp_pat
 
 def test_classical_only_trains_no_network(tmp_path, monkeypatch):
     few_orders(monkeypatch)
+
     def no_network(*args, **kwargs):
         raise AssertionError("a network was trained")
 
@@ -155,7 +156,6 @@ def test_classical_only_trains_no_network(tmp_path, monkeypatch):
     results = json.loads(output.read_text())
     assert list(results["classical"]) == list(airline_selection.CLASSICAL)
     assert results["candidates"] == {}
-
 
 
 def test_the_weight_averaging_candidate_checks_the_averaged_weights(monkeypatch):

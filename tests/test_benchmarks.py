@@ -334,6 +334,7 @@ def test_text_svms_choose_c_by_cross_validation_on_the_training_texts_only():
         labels = rng.integers(0, 2, n)
         return [" ".join([words[rng.integers(0 if y else 3, 3 if y else 6)],
                           *rng.choice(words[6:], 3)]) for y in labels], labels
+
     fit, held_out = texts(60), texts(40)
     rows = baselines.text_svms(fit, held_out, tune_c=True)
     for name, row in rows.items():
