@@ -9,6 +9,7 @@ import traceback
 from pathlib import Path
 from typing import Callable, Sequence
 
+from common import environment
 from common.errors import Interrupted, UserError
 from common.interrupts import handling_interrupts
 from common.resume import load_run_config
@@ -215,6 +216,7 @@ def run_cli(parser: argparse.ArgumentParser, argv: Sequence[str] | None,
         try:
             args = parser.parse_args(argv)
             args.argv = argv
+            environment.check_versions()  # before an old Keras fails deep inside training
             command = getattr(args, "command", None) or "train"
             if command == "train" and example is not None:
                 args = parse_training_args(parser, args, argv, example)

@@ -1,12 +1,37 @@
 """Imported by each script before TensorFlow: quiet start-up, and the folders Keras and
 matplotlib would otherwise create in the home directory (~/.keras, ~/.config/matplotlib)
 moved into this project's cache folder, so a run writes only to its run, data and cache
-folders. A user's own settings (already set variables) win."""
+folders. A user's own settings (already set variables) win. `check_versions`: the oldest
+TensorFlow and Keras the scripts run on, checked before any work."""
 
 import os
+import re
+from importlib import metadata
 
 from common.data import cache_dir
+from common.errors import UserError
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's start-up chatter quiet
 os.environ.setdefault("KERAS_HOME", str(cache_dir() / "keras"))
 os.environ.setdefault("MPLCONFIGDIR", str(cache_dir() / "matplotlib"))
+
+# The oldest versions the whole test suite passes on (2026-12-07): before Keras 3.7,
+# BackupAndRestore lacks double_checkpoint (--resume relies on it); before 3.10, training
+# under tf.distribute fails; TensorFlow 2.16's Lite converter aborts on these models.
+MINIMUM_VERSIONS = {"tensorflow": (2, 18), "keras": (3, 10)}
+
+
+def check_versions() -> None:
+    """A UserError when the installed TensorFlow or Keras is older than MINIMUM_VERSIONS, read
+    from the installed packages' metadata without importing them (a package installed under
+    another name, such as tensorflow-cpu, is not checked)."""
+    for package, minimum in MINIMUM_VERSIONS.items():
+        try:
+            installed = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            continue
+        if tuple(int(part) for part in re.findall(r"\d+", installed)[:2]) < minimum:
+            wanted = ".".join(map(str, minimum))
+            raise UserError(f"{package} {installed} is installed and these scripts need "
+                            f"{package} >= {wanted}; upgrade with: pip install -e . (or pip "
+                            f"install -U '{package}>={wanted}')")

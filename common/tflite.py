@@ -22,7 +22,9 @@ from common.lazy import keras, tf
 def with_batch_of_one(model: keras.Model) -> keras.Model:
     """The same layers and weights, taking exactly one input at a time."""
     inputs = keras.Input(batch_shape=(1, *model.input_shape[1:]), dtype=model.inputs[0].dtype)
-    single = keras.models.clone_model(model, input_tensors=inputs)
+    # In model.input's structure: a loaded model's is a list of one on some Keras versions.
+    single = keras.models.clone_model(
+        model, input_tensors=[inputs] if isinstance(model.input, list) else inputs)
     single.set_weights(model.get_weights())
     return single
 

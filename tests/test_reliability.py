@@ -20,7 +20,7 @@ import airline_lstm
 import har_lstm
 import sentiment_lstm
 import spam_rnn
-from common import cli, interrupts, resume, training
+from common import cli, environment, interrupts, resume, training
 from common.errors import UserError
 from conftest import DATA_DIR, ROOT, run_main_expecting_error
 from test_har import write_tiny_har, zip_folder
@@ -430,6 +430,31 @@ def test_debug_shows_the_traceback(capsys):
     assert raised.value.code == 2
     err = capsys.readouterr().err
     assert "Traceback" in err and err.strip().splitlines()[-1].startswith("error: --data-dir")
+
+
+@pytest.mark.parametrize("script", list(MAINS))
+def test_a_keras_older_than_the_scripts_need_is_one_line_before_any_work(script, monkeypatch,
+                                                                          tmp_path, capsys):
+    installed = {"keras": "3.3.3", "tensorflow": "2.21.0"}
+    monkeypatch.setattr(environment.metadata, "version", installed.__getitem__)
+    line = run_main_expecting_error(MAINS[script], ["--dry-run", "--output-dir",
+                                                    str(tmp_path / "run")], capsys)
+    assert line == ("error: keras 3.3.3 is installed and these scripts need keras >= 3.10; "
+                    "upgrade with: pip install -e . (or pip install -U 'keras>=3.10')")
+    assert not (tmp_path / "run").exists()
+
+
+def test_versions_at_or_above_the_minimum_or_installed_under_another_name_pass(monkeypatch):
+    def version(package):
+        if package == "tensorflow":  # e.g. tensorflow-cpu
+            raise environment.metadata.PackageNotFoundError(package)
+        return "3.10.0"
+    monkeypatch.setattr(environment.metadata, "version", version)
+    environment.check_versions()
+    installed = {"tensorflow": "2.18.0rc1", "keras": "3.9.2"}  # 3.9 < 3.10, as numbers
+    monkeypatch.setattr(environment.metadata, "version", installed.__getitem__)
+    with pytest.raises(UserError, match=r"keras 3\.9\.2 is installed"):
+        environment.check_versions()
 
 
 """## Data files"""
