@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Sequence
 from unittest import mock
 
-from common import cli, runs, training
+from common import cli, environment, training
 from common.runs import write_json
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -132,7 +132,7 @@ def describe_machine() -> dict:
     return {"host": socket.gethostname(), "cpu_count": os.cpu_count(), "cpu": cpu,
             "gpus": gpu_names, "description": description, "python": platform.python_version(),
             "tensorflow": tf.__version__, "keras": keras.__version__, "commit": commit or "unknown",
-            "libraries": runs.package_versions(BASELINE_LIBRARIES)}
+            "libraries": environment.package_versions(BASELINE_LIBRARIES)}
 
 
 # What the baselines' figures depend on (statsmodels' default Holt-Winters fit, for one, landed

@@ -19,17 +19,28 @@ os.environ.setdefault("MPLCONFIGDIR", str(cache_dir() / "matplotlib"))
 # BackupAndRestore lacks double_checkpoint (--resume relies on it); before 3.10, training
 # under tf.distribute fails; TensorFlow 2.16's Lite converter aborts on these models.
 MINIMUM_VERSIONS = {"tensorflow": (2, 18), "keras": (3, 10)}
+NOT_INSTALLED = "not installed"  # package_versions' value for a missing package
+
+
+def package_versions(names) -> dict[str, str]:
+    """Each installed distribution's version by its PyPI name (read from its metadata, not
+    imported), "not installed" where missing."""
+    versions = {}
+    for name in names:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = NOT_INSTALLED
+    return versions
 
 
 def check_versions() -> None:
-    """A UserError when the installed TensorFlow or Keras is older than MINIMUM_VERSIONS, read
-    from the installed packages' metadata without importing them (a package installed under
-    another name, such as tensorflow-cpu, is not checked)."""
-    for package, minimum in MINIMUM_VERSIONS.items():
-        try:
-            installed = metadata.version(package)
-        except metadata.PackageNotFoundError:
+    """A UserError when the installed TensorFlow or Keras is older than MINIMUM_VERSIONS (a
+    package installed under another name, such as tensorflow-cpu, is not checked)."""
+    for package, installed in package_versions(MINIMUM_VERSIONS).items():
+        if installed == NOT_INSTALLED:
             continue
+        minimum = MINIMUM_VERSIONS[package]
         if tuple(int(part) for part in re.findall(r"\d+", installed)[:2]) < minimum:
             wanted = ".".join(map(str, minimum))
             raise UserError(f"{package} {installed} is installed and these scripts need "

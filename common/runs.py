@@ -122,19 +122,6 @@ def library_versions() -> dict[str, str]:
             "keras": keras.__version__, "numpy": numpy.__version__}
 
 
-def package_versions(names) -> dict[str, str]:
-    """Each installed distribution's version by its PyPI name, "not installed" where missing."""
-    from importlib import metadata
-
-    versions = {}
-    for name in names:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = "not installed"
-    return versions
-
-
 def read_run_config(run_dir: Path, example: str, script: str, flag: str,
                     needs: tuple[str, ...] = ()) -> dict:
     """The config.json of a run folder of `example`, holding every key in `needs`; a missing,
