@@ -2,7 +2,7 @@
 matplotlib would otherwise create in the home directory (~/.keras, ~/.config/matplotlib)
 moved into this project's cache folder, so a run writes only to its run, data and cache
 folders. A user's own settings (already set variables) win. `check_versions`: the oldest
-TensorFlow and Keras the scripts run on, checked before any work."""
+TensorFlow, Keras and pandas the scripts run on, checked before any work."""
 
 import os
 import re
@@ -17,8 +17,9 @@ os.environ.setdefault("MPLCONFIGDIR", str(cache_dir() / "matplotlib"))
 
 # The oldest versions the whole test suite passes on (2026-12-07): before Keras 3.7,
 # BackupAndRestore lacks double_checkpoint (--resume relies on it); before 3.10, training
-# under tf.distribute fails; TensorFlow 2.16's Lite converter aborts on these models.
-MINIMUM_VERSIONS = {"tensorflow": (2, 18), "keras": (3, 10)}
+# under tf.distribute fails; TensorFlow 2.16's Lite converter aborts on these models;
+# pandas 1.5 has no format="mixed", so a CSV's dates would silently be lost.
+MINIMUM_VERSIONS = {"tensorflow": (2, 18), "keras": (3, 10), "pandas": (2, 0)}
 NOT_INSTALLED = "not installed"  # package_versions' value for a missing package
 
 
@@ -35,8 +36,9 @@ def package_versions(names) -> dict[str, str]:
 
 
 def check_versions() -> None:
-    """A UserError when the installed TensorFlow or Keras is older than MINIMUM_VERSIONS (a
-    package installed under another name, such as tensorflow-cpu, is not checked)."""
+    """A UserError when the installed TensorFlow, Keras or pandas is older than
+    MINIMUM_VERSIONS (a package installed under another name, such as tensorflow-cpu, is not
+    checked)."""
     for package, installed in package_versions(MINIMUM_VERSIONS).items():
         if installed == NOT_INSTALLED:
             continue

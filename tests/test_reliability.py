@@ -435,7 +435,7 @@ def test_debug_shows_the_traceback(capsys):
 @pytest.mark.parametrize("script", list(MAINS))
 def test_a_keras_older_than_the_scripts_need_is_one_line_before_any_work(script, monkeypatch,
                                                                           tmp_path, capsys):
-    installed = {"keras": "3.3.3", "tensorflow": "2.21.0"}
+    installed = {"keras": "3.3.3", "tensorflow": "2.21.0", "pandas": "3.1.1"}
     monkeypatch.setattr(environment.metadata, "version", installed.__getitem__)
     line = run_main_expecting_error(MAINS[script], ["--dry-run", "--output-dir",
                                                     str(tmp_path / "run")], capsys)
@@ -451,9 +451,13 @@ def test_versions_at_or_above_the_minimum_or_installed_under_another_name_pass(m
         return "3.10.0"
     monkeypatch.setattr(environment.metadata, "version", version)
     environment.check_versions()
-    installed = {"tensorflow": "2.18.0rc1", "keras": "3.9.2"}  # 3.9 < 3.10, as numbers
+    installed = {"tensorflow": "2.18.0rc1", "keras": "3.9.2", "pandas": "2.0.3"}  # 3.9 < 3.10
     monkeypatch.setattr(environment.metadata, "version", installed.__getitem__)
     with pytest.raises(UserError, match=r"keras 3\.9\.2 is installed"):
+        environment.check_versions()
+    installed.update(keras="3.10.0", pandas="1.5.3")  # no format="mixed": dates lost
+    with pytest.raises(UserError, match=r"pandas 1\.5\.3 is installed and these scripts "
+                                        r"need pandas >= 2\.0"):
         environment.check_versions()
 
 
