@@ -46,7 +46,8 @@ def _svm_text_classifier(analyzer: str, ngrams: tuple[int, int],
             lexicon_features(lexicon))
     else:
         features = TfidfVectorizer(analyzer=analyzer, ngram_range=ngrams, sublinear_tf=True)
-    return make_pipeline(features, LinearSVC(C=c))
+    # dual="auto": the default from scikit-learn 1.5, said outright so 1.4 solves it alike
+    return make_pipeline(features, LinearSVC(C=c, dual="auto"))
 
 
 TEXT_SVMS = {  # name: (label, short label, analyzer, n-grams)

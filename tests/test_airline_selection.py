@@ -92,20 +92,21 @@ def few_orders(monkeypatch):
     monkeypatch.setattr(baselines, "AUTO_ARIMA_ORDERS", baselines.AUTO_ARIMA_ORDERS[:3])
 
 
-@pytest.mark.filterwarnings("ignore:Mean of empty slice", "ignore:invalid value")
 def test_classical_forecasters_are_scored_on_the_same_origins(tmp_path, monkeypatch):
     few_orders(monkeypatch)
     months = np.arange(96)
     series = (100 * 1.01 ** months * (1 + 0.2 * np.sin(2 * np.pi * months / 12))).astype("float32")
     monkeypatch.setattr(airline_selection, "series_and_origins", lambda: [
-        ("backtest", "toy", series, [72, 84], 12, None, None)])
+        ("backtest", "toy", series, [72, 84], 12, None, None),
+        ("panel", "toy", series, [84], 12, None, None)])  # each group scored: no empty mean
     monkeypatch.setattr(airline_selection, "evaluate", lambda *a, **k: {
         "mape_one_step": 1.0, "mape_free_running": 2.0, "seconds": 0.0})
     airline_selection.main(["--candidates", "direct12", "--output", str(tmp_path / "s.json")])
     classical = json.loads((tmp_path / "s.json").read_text())["classical"]
     assert list(classical) == ["seasonal_naive", "holt_winters", "sarima", "auto_arima"]
     for name, scored in classical.items():
-        assert [row["origin"] for row in scored["rows"]] == [72, 84]
+        assert [(row["group"], row["origin"]) for row in scored["rows"]] == [
+            ("backtest", 72), ("backtest", 84), ("panel", 84)]
         assert np.isfinite(scored["summary"]["backtest_mape_free_running"])
     # Growth of 1% a month: last year's months are about 11% too low; the others follow it.
     assert 10 < classical["seasonal_naive"]["rows"][0]["mape_one_step"] < 12
@@ -151,7 +152,8 @@ def test_classical_only_trains_no_network(tmp_path, monkeypatch):
     months = np.arange(96)
     series = (100 * 1.01 ** months * (1 + 0.2 * np.sin(2 * np.pi * months / 12))).astype("float32")
     monkeypatch.setattr(airline_selection, "series_and_origins", lambda: [
-        ("backtest", "toy", series, [72, 84], 12, None, None)])
+        ("backtest", "toy", series, [72, 84], 12, None, None),
+        ("panel", "toy", series, [84], 12, None, None)])  # each group scored: no empty mean
     airline_selection.main(["--classical-only", "--output", str(output)])
     results = json.loads(output.read_text())
     assert list(results["classical"]) == list(airline_selection.CLASSICAL)
