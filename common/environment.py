@@ -17,8 +17,9 @@ os.environ.setdefault("MPLCONFIGDIR", str(cache_dir() / "matplotlib"))
 
 # The oldest versions the whole test suite passes on (2026-12-07): before Keras 3.7,
 # BackupAndRestore lacks double_checkpoint (--resume relies on it); before 3.10, training
-# under tf.distribute fails; TensorFlow 2.16's Lite converter aborts on these models;
-# pandas 1.5 has no format="mixed", so a CSV's dates would silently be lost.
+# under tf.distribute fails; TensorFlow 2.16's Lite converter aborts on these models.
+# pandas 1.5 has no format="mixed", so a CSV's dates would silently be lost (pyproject asks
+# for 2.2.2, the first built for NumPy 2 too; older ones fail loudly beside it, on import).
 MINIMUM_VERSIONS = {"tensorflow": (2, 18), "keras": (3, 10), "pandas": (2, 0)}
 NOT_INSTALLED = "not installed"  # package_versions' value for a missing package
 
