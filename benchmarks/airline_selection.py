@@ -125,6 +125,12 @@ def candidates() -> dict[str, dict]:
         # averaged weights, against the noise of validating on one window (variant_model).
         # Seed 0: 3.60 against 3.52.
         "combined_huber_ema0.99": dict(combined, loss="huber", ema_momentum=0.99),
+        # 2026-12-07 (sixth session, after the test figures), for the minute a run:
+        # the yearly-growth members stop at their first check and then wait out 10 more; the
+        # preset with a patience of 5 checks. Rule set first: adopt at 3.54 or less on seed 0
+        # (the preset + 0.02) in at most 0.85 times its seconds a fit, then 3.64 or less on
+        # seed 1.
+        "combined_huber_patience5": dict(combined, loss="huber", patience=5),
     }
 
 
