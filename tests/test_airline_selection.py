@@ -57,7 +57,8 @@ def test_the_loss_and_the_variant_models_input_noise():
     assert loss_three_off(noisy) == pytest.approx(2.5)  # the candidate's own loss
     candidates = airline_selection.candidates()  # earlier candidates keep the squared error
     assert candidates["combined_panel_b256_patience10"]["loss"] == "mse"
-    assert candidates["combined_huber"] == airline_lstm.PRESETS["best"]
+    assert candidates["combined_huber_patience5"] == airline_lstm.PRESETS["best"]
+    assert candidates["combined_huber"] == dict(airline_lstm.PRESETS["best"], patience=10)
 
 
 @pytest.mark.filterwarnings("ignore:Mean of empty slice", "ignore:invalid value")
