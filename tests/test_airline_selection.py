@@ -93,13 +93,20 @@ def few_orders(monkeypatch):
     monkeypatch.setattr(baselines, "AUTO_ARIMA_ORDERS", baselines.AUTO_ARIMA_ORDERS[:3])
 
 
-def test_classical_forecasters_are_scored_on_the_same_origins(tmp_path, monkeypatch):
-    few_orders(monkeypatch)
+def toy_origins(monkeypatch):
+    """The selection's cases replaced by one toy series (1% growth a month, a 12-month season)
+    as a backtest from months 72 and 84 and as a panel series from 84: each group scored, so
+    no group's mean is taken over nothing."""
     months = np.arange(96)
     series = (100 * 1.01 ** months * (1 + 0.2 * np.sin(2 * np.pi * months / 12))).astype("float32")
     monkeypatch.setattr(airline_selection, "series_and_origins", lambda: [
         ("backtest", "toy", series, [72, 84], 12, None, None),
-        ("panel", "toy", series, [84], 12, None, None)])  # each group scored: no empty mean
+        ("panel", "toy", series, [84], 12, None, None)])
+
+
+def test_classical_forecasters_are_scored_on_the_same_origins(tmp_path, monkeypatch):
+    few_orders(monkeypatch)
+    toy_origins(monkeypatch)
     monkeypatch.setattr(airline_selection, "evaluate", lambda *a, **k: {
         "mape_one_step": 1.0, "mape_free_running": 2.0, "seconds": 0.0})
     airline_selection.main(["--candidates", "direct12", "--output", str(tmp_path / "s.json")])
@@ -150,11 +157,7 @@ def test_classical_only_trains_no_network(tmp_path, monkeypatch):
     summary = json.loads(output.read_text())["long_backtest"]["summary"]
     assert sorted(summary) == sorted(f"{name}@{origin}" for name in airline_selection.CLASSICAL
                                      for origin in airline_selection.LONG_ORIGINS)
-    months = np.arange(96)
-    series = (100 * 1.01 ** months * (1 + 0.2 * np.sin(2 * np.pi * months / 12))).astype("float32")
-    monkeypatch.setattr(airline_selection, "series_and_origins", lambda: [
-        ("backtest", "toy", series, [72, 84], 12, None, None),
-        ("panel", "toy", series, [84], 12, None, None)])  # each group scored: no empty mean
+    toy_origins(monkeypatch)
     airline_selection.main(["--classical-only", "--output", str(output)])
     results = json.loads(output.read_text())
     assert list(results["classical"]) == list(airline_selection.CLASSICAL)
