@@ -112,8 +112,8 @@ def build_parser(prog: str, description: str, presets: dict,
     parser.add_argument("--output-dir", type=Path, default=None,
                         help="run folder, absent or empty (default: runs/<example>/<timestamp>)")
     parser.add_argument("--dry-run", action="store_true",
-                        help="a few hundred samples and 2 epochs, to check that everything runs "
-                             "(default: off)")
+                        help="a few hundred samples, 2 epochs and at most 2 networks of an "
+                             "ensemble, to check that everything runs (default: off)")
     parser.add_argument("--device", choices=["auto", "cpu", "gpu"], default="auto",
                         help="where to train: auto uses a GPU when TensorFlow sees one "
                              "(default: auto)")
