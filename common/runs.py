@@ -181,4 +181,14 @@ def load_members(run_dir: Path, script: str) -> list:
     (member-2 before member-10): each member's transform follows from its place."""
     members = sorted((Path(run_dir) / "ensemble").glob("member-*.keras"),
                      key=lambda path: int(path.stem.split("-")[1]))
-    return [load_model(path, script, "--run") for path in members or [Path(run_dir) / "model.keras"]]
+    return [taking_one_input(load_model(path, script, "--run"))
+            for path in members or [Path(run_dir) / "model.keras"]]
+
+
+def taking_one_input(model):
+    """Keras 3.10 reloads a one-input model as taking a list of that input, and warns at each
+    call with the input alone: the same layers, taking it alone (as later Keras reloads it)."""
+    inputs = getattr(model, "input", None)
+    if isinstance(inputs, list) and len(inputs) == 1:
+        return keras.Model(inputs[0], model.output, name=model.name)
+    return model

@@ -11,7 +11,7 @@ import pytest
 
 import airline_lstm
 from conftest import DATA_DIR, run_main_expecting_error
-from common import forecasting
+from common import forecasting, runs
 from common.errors import UserError
 
 BUNDLED = DATA_DIR / "airline-passengers.csv"
@@ -294,7 +294,7 @@ def test_dry_run_writes_plots_and_metrics(tmp_path, preset):
     if preset == "chapter":  # one network: the saved model is the one that forecast
         series = airline_lstm.load_series(BUNDLED).to_numpy()
         train, test = airline_lstm.split_data(series)
-        reloaded = keras.models.load_model(run_dir / "model.keras")
+        [reloaded] = runs.load_members(run_dir, "airline_lstm.py")  # model.keras
         again = airline_lstm.forecast_one_step([reloaded], airline_lstm.Scaler("zscore", train),
                                                series, len(test), 5)
         np.testing.assert_allclose(again, metrics["one_step_forecast"], rtol=1e-4)
@@ -339,7 +339,7 @@ def test_forecast_is_the_free_running_forecast_of_the_saved_networks(ensemble_ru
     whole series with the reloaded members."""
     result = airline_lstm.main(["forecast", "--run", str(ensemble_run), "--months", "3"])
     series = airline_lstm.load_series(BUNDLED).to_numpy()
-    members = [keras.models.load_model(p) for p in sorted((ensemble_run / "ensemble").glob("*.keras"))]
+    members = runs.load_members(ensemble_run, "airline_lstm.py")  # ensemble/member-*.keras
     config = json.loads((ensemble_run / "config.json").read_text())
     scalers = [airline_lstm.Scaler(transform, airline_lstm.split_data(series)[0])
                for transform in airline_lstm.member_transforms(config)]
@@ -357,7 +357,7 @@ def test_forecast_continues_a_series_that_gained_months(ensemble_run, tmp_path, 
                                 "--csv", str(longer)])
     assert result["labels"] == ["1961-03", "1961-04", "1961-05"]
     series = airline_lstm.load_series(longer).to_numpy()
-    members = [keras.models.load_model(p) for p in sorted((ensemble_run / "ensemble").glob("*.keras"))]
+    members = runs.load_members(ensemble_run, "airline_lstm.py")  # ensemble/member-*.keras
     config = json.loads((ensemble_run / "config.json").read_text())
     assert config["train_months"] == 108
     scalers = [airline_lstm.Scaler(transform, series[:108])

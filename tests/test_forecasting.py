@@ -87,6 +87,24 @@ def test_a_runs_members_load_in_member_order(tmp_path, monkeypatch):
         f"member-{number}.keras" for number in range(1, 12)]
 
 
+def test_reloaded_members_take_the_window_alone_without_a_warning(tmp_path):
+    """Keras 3.10 reloads a one-input model as taking a list of its input, and warns at every
+    call with the window alone; the members `forecast` loads take it alone, as fresh ones."""
+    import warnings
+
+    import airline_lstm
+    from common import runs
+
+    model = airline_lstm.build_model(dict(airline_lstm.PRESETS["chapter"]))
+    model.save(tmp_path / "model.keras")
+    [member] = runs.load_members(tmp_path, "airline_lstm.py")
+    windows = np.linspace(-1, 1, 10, dtype="float32").reshape(2, 5, 1)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", "The structure of `inputs`", UserWarning)
+        reloaded = airline_lstm.predict_next([member], windows)
+    np.testing.assert_allclose(reloaded, airline_lstm.predict_next([model], windows), rtol=1e-6)
+
+
 def test_panel_series_leave_out_the_forecast_series_its_future_and_short_series(tmp_path):
     dated = pd.date_range("1950-01", periods=48, freq="MS")
     files = {name: tmp_path / f"{name}.csv" for name in ("own", "overlapping", "undated", "short")}
