@@ -339,8 +339,6 @@ def plot_results(train, predictions, actual, path: Path, title: str, months,
 
 def run_training(args: argparse.Namespace) -> dict:
     config = cli.resolve_config(args, PRESETS)
-    if args.dry_run:
-        config["ensemble"] = min(config["ensemble"], 2)
     csv_path = args.csv or data.check_data_dir(args.data_dir) / BUNDLED_CSV.name
     series, months = series_and_months(csv_path, args.column)
     train, test = split_data(series)

@@ -321,8 +321,6 @@ def save_history(history: dict, n_train: int, run_dir: Path) -> Path:
 
 def run_training(args: argparse.Namespace) -> dict:
     config = cli.resolve_config(args, PRESETS)
-    if args.dry_run:
-        config["ensemble"] = min(config["ensemble"], 2)
     if config["patience"] and not config["validation_subjects"]:
         raise UserError(f"--patience {config['patience']}: the {config['preset']} preset holds "
                         "out no training subject to stop on; pass --patience 0")

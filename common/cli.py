@@ -201,6 +201,8 @@ def resolve_config(args: argparse.Namespace, presets: dict) -> dict:
     config["dry_run"] = args.dry_run
     if args.dry_run and args.epochs is None:
         config["epochs"] = min(config["epochs"], 2)
+    if args.dry_run and "ensemble" in config:  # two networks check the ensemble's path
+        config["ensemble"] = min(config["ensemble"], 2)
     return config
 
 
