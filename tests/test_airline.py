@@ -11,7 +11,7 @@ import pytest
 
 import airline_lstm
 from conftest import DATA_DIR, run_main_expecting_error
-from common import forecasting, runs
+from common import forecasting, runs, training
 from common.errors import UserError
 
 BUNDLED = DATA_DIR / "airline-passengers.csv"
@@ -416,6 +416,30 @@ def test_a_direct_model_outputs_its_horizon():
     config = dict(airline_lstm.PRESETS["best"], horizon=12, seq_size=6)
     model = airline_lstm.build_model(config)
     assert model(np.zeros((2, 6, 1), dtype="float32")).shape == (2, 12)
+
+
+@pytest.mark.parametrize("preset", ["chapter", "best"])
+def test_100_steps_in_one_call_train_as_100_calls_would(preset):
+    """build_model runs each check's 100 steps in one call into TensorFlow, for speed; the
+    losses are those of one call a step, to the rounding."""
+    horizon = airline_lstm.PRESETS[preset]["horizon"]
+    config = dict(airline_lstm.PRESETS[preset], seq_size=6)
+    x, y = airline_lstm.make_windows(np.sin(np.arange(60) / 3), 6, horizon)
+    histories = []
+    for steps_per_call in (airline_lstm.STEPS_PER_EPOCH, 1):
+        keras.utils.set_random_seed(0)
+        model = airline_lstm.build_model(config)
+        assert model.steps_per_execution == airline_lstm.STEPS_PER_EPOCH
+        if steps_per_call == 1:
+            model.compile(optimizer=keras.optimizers.Adam(config["learning_rate"]),
+                          loss=config["loss"], steps_per_execution=1)
+        histories.append(model.fit(
+            training.make_dataset(x, y, 16, shuffle_seed=0, repeat=True),
+            steps_per_epoch=airline_lstm.STEPS_PER_EPOCH, epochs=2, validation_data=(x, y),
+            verbose=0, shuffle=False).history)
+    for key in ("loss", "val_loss"):
+        np.testing.assert_allclose(histories[0][key], histories[1][key], rtol=1e-5)
+    assert histories[0]["loss"][1] < histories[0]["loss"][0]
 
 
 def test_direct_free_running_forecast_feeds_back_blocks():
