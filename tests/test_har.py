@@ -132,11 +132,37 @@ def test_checksum_failure_of_the_archive(tmp_path):
 
 def test_rebuilt_archive_only_when_data_dir_is_explicit(tmp_path, monkeypatch):
     (tmp_path / "UCI_HAR_rebuilt.zip").write_bytes(b"wrong bytes")
-    with pytest.raises(UserError, match="UCI_HAR_rebuilt.zip has the wrong sha256"):
+    with pytest.raises(UserError, match="UCI_HAR_rebuilt.zip is damaged or incomplete .*"
+                                        "rebuild it with build_uci_har_rebuilt.py"):
         data.locate_uci_har(tmp_path, True, har_lstm.data_files())
     monkeypatch.setattr(data, "download", lambda *a, **k: (_ for _ in ()).throw(UserError("no network")))
     with pytest.raises(UserError, match="no network"):  # not used silently: it looks for the original
         data.locate_uci_har(tmp_path, False, har_lstm.data_files())
+
+
+def test_rebuild_with_other_bytes_is_used_with_a_note_when_whole(tiny_folder, tmp_path, capsys):
+    """A rebuild whose floating-point digits differ on another machine (the build keeps it
+    with a warning) is read, says so, and is keyed by its own sha256."""
+    rebuilt = zip_folder(tiny_folder, tmp_path / data.UCI_HAR_REBUILT.file_name)
+    source, name, key = data.locate_uci_har(tmp_path, True, har_lstm.data_files())
+    assert source == rebuilt and key == data.sha256_of(rebuilt)
+    assert "not the reference bytes" in name
+    assert "not byte-identical to the reference rebuild" in capsys.readouterr().out
+    check_arrays(har_lstm.load_har(source, tmp_path / "cache", key))
+
+
+def test_rebuild_damaged_or_missing_a_file_is_refused(tiny_folder, tmp_path):
+    rebuilt = zip_folder(tiny_folder, tmp_path / data.UCI_HAR_REBUILT.file_name)
+    contents = bytearray(rebuilt.read_bytes())
+    contents[200:260] = bytes(60)  # inside the first member's compressed data
+    rebuilt.write_bytes(bytes(contents))
+    with pytest.raises(UserError, match="is damaged or incomplete"):
+        data.locate_uci_har(tmp_path, True, har_lstm.data_files())
+    (tiny_folder / "test" / "y_test.txt").unlink()
+    rebuilt.unlink()
+    zip_folder(tiny_folder, rebuilt)  # whole, but without one file
+    with pytest.raises(UserError, match="is damaged or incomplete"):
+        data.locate_uci_har(tmp_path, True, har_lstm.data_files())
 
 
 @pytest.mark.parametrize("preset", ["chapter", "best"])
