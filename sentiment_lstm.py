@@ -44,6 +44,7 @@ STOPWORDS_FILE = "stopwords.txt"
 LEXICON_FILE = "vader_lexicon.txt"  # VADER's hand-rated word valences (data/README.md)
 VALIDATE_EVERY = 100  # steps: the chapter's validate_every
 DRY_RUN_SAMPLES = 300
+DRY_RUN_VALIDATE_EVERY = 10  # 100 steps of 100 sentences would pass over 240 ones 40 times
 
 """## Network design: the LSTM's parameters (train.py)"""
 
@@ -261,8 +262,13 @@ def loss_for(config: dict):
             keras.losses.SparseCategoricalCrossentropy(from_logits=True))
 
 
-def chapter_step_log(total_steps: int):
-    """Per-step training loss, and the chapter's lines every 100 steps:
+def steps_per_check(config: dict) -> int:
+    """Training steps between two validation checks (an "epoch" of this script)."""
+    return DRY_RUN_VALIDATE_EVERY if config.get("dry_run") else VALIDATE_EVERY
+
+
+def chapter_step_log(total_steps: int, every: int = VALIDATE_EVERY):
+    """Per-step training loss, and the chapter's lines every 100 (`every`) steps:
     '100/1000 train loss: 0.69' and 'validation loss: 0.68 (accuracy 0.55)'. Returns the
     callback and the list it fills with every step's loss."""
     step_losses, running_mean = [], [0.0]
@@ -274,7 +280,7 @@ def chapter_step_log(total_steps: int):
         running_mean[0] = mean
 
     def on_epoch_end(epoch, logs):
-        print(f"{(epoch + 1) * VALIDATE_EVERY}/{total_steps} train loss: {step_losses[-1]:.4f}")
+        print(f"{(epoch + 1) * every}/{total_steps} train loss: {step_losses[-1]:.4f}")
         print(f"validation loss: {logs['val_loss']:.4f} (accuracy {logs['val_accuracy']:.2f})",
               flush=True)
 
@@ -284,35 +290,36 @@ def chapter_step_log(total_steps: int):
 
 
 def train(model, train_xy, val_xy, config: dict, run: training.Run, name: str = "") -> None:
-    """RMSProp on shuffled batches of 100; validate every 100 steps; TensorBoard scalars and
-    weight histograms under logs/[name]. Each check's logs and step losses are recorded
-    (backed up under backup/[name])."""
-    step_log, step_losses = chapter_step_log(config["epochs"] * VALIDATE_EVERY)
+    """RMSProp on shuffled batches of 100; validate every 100 steps (10 in a dry run);
+    TensorBoard scalars and weight histograms under logs/[name]. Each check's logs and step
+    losses are recorded (backed up under backup/[name])."""
+    every = steps_per_check(config)
+    step_log, step_losses = chapter_step_log(config["epochs"] * every, every)
     model.fit(training.make_dataset(*train_xy, config["batch_size"], shuffle_seed=config["seed"],
                                     repeat=True),
-              steps_per_epoch=VALIDATE_EVERY, epochs=config["epochs"], validation_data=val_xy,
+              steps_per_epoch=every, epochs=config["epochs"], validation_data=val_xy,
               verbose=0, shuffle=False,
               callbacks=[step_log, keras.callbacks.TensorBoard(log_dir=str(run.dir / "logs" / name),
                                                                histogram_freq=1),
                          *training.early_stopping(config),
-                         *run.backup(on_interrupt=lambda history: save_history(history, run.dir),
-                                     per_epoch=lambda: {"step_losses":
-                                                        step_losses[-VALIDATE_EVERY:]},
+                         *run.backup(on_interrupt=lambda history: save_history(history, run.dir,
+                                                                               every),
+                                     per_epoch=lambda: {"step_losses": step_losses[-every:]},
                                      name=name)])
 
 
 """## Visualization: loss and accuracy (the chapter's Figure 21)"""
 
 
-def save_history(history: dict, run_dir: Path) -> list[float]:
-    """history.csv, loss.png and accuracy.png (after training, or what there is on Ctrl-C);
-    returns the loss of every step."""
+def save_history(history: dict, run_dir: Path, every: int = VALIDATE_EVERY) -> list[float]:
+    """history.csv, loss.png and accuracy.png (after training, or what there is on Ctrl-C),
+    a validation check every `every` steps; returns the loss of every step."""
     step_losses = [loss for losses in history["step_losses"] for loss in losses]
     runs.write_history_csv(run_dir / "history.csv", {
         "train_loss": history["loss"], "train_accuracy": history["accuracy"],
         "validation_loss": history["val_loss"], "validation_accuracy": history["val_accuracy"],
         "epoch_seconds": history["epoch_seconds"]})
-    checks = [VALIDATE_EVERY * (i + 1) for i in range(len(history["val_loss"]))]
+    checks = [every * (i + 1) for i in range(len(history["val_loss"]))]
     plotting.plot_lines(run_dir / "loss.png", {
         "training loss per step": (range(1, len(step_losses) + 1), step_losses),
         "validation loss": (checks, history["val_loss"])},
@@ -374,13 +381,13 @@ def run_training(args: argparse.Namespace) -> dict:
                                                   verbose=0)
         print(f"Test accuracy: {test_accuracy:.4f}")
 
-        save_history(run.history, run.dir)
+        save_history(run.history, run.dir, steps_per_check(config))
         model.save(run.dir / "model.keras")
         epochs = run.state.epochs
         return run.finish({"test_accuracy": float(test_accuracy), "test_loss": float(test_loss),
                            "validation_accuracy": float(val_accuracy)},
-                          steps=epochs * VALIDATE_EVERY, test_size=len(test_ix),
-                          samples_seen=epochs * VALIDATE_EVERY * config["batch_size"],
+                          steps=epochs * steps_per_check(config), test_size=len(test_ix),
+                          samples_seen=epochs * steps_per_check(config) * config["batch_size"],
                           vocabulary_size=vectorizer.vocabulary_size())
 
 
@@ -434,7 +441,8 @@ def run_predict(args: argparse.Namespace) -> dict:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = cli.build_parser("sentiment_lstm.py", __doc__, PRESETS,
-                              epoch_help=f"rounds of {VALIDATE_EVERY} steps",
+                              epoch_help=f"rounds of {VALIDATE_EVERY} steps "
+                                         f"({DRY_RUN_VALIDATE_EVERY} in a dry run)",
                               seed=100)  # the chapter's random_state
     predict = cli.add_command(parser, "predict", "restore a trained run (the chapter's "
                                                  "predict.py) and classify sentences")

@@ -84,8 +84,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="compute only the baselines of these examples and seeds, keeping "
                              "the runs already in the day's results (default: off)")
     parser.add_argument("--quick", action="store_true",
-                        help="dry-run sizes (a few hundred samples, 2 epochs): checks the "
-                             "harness, not the models (default: off)")
+                        help="dry-run sizes (a few hundred samples, 2 epochs; auto-ARIMA "
+                             "searches 3 orders): checks the harness, not the models "
+                             "(default: off)")
     parser.add_argument("--data-dir", type=Path, default=None,
                         help="folder with the UCI HAR data for har (default: the script's own "
                              "default, which downloads it); the other examples use data/")

@@ -122,6 +122,7 @@ def test_classical_forecasters_are_scored_on_the_same_origins(tmp_path, monkeypa
 
 
 def test_the_long_backtest_forecasts_36_months_inside_the_training_years(tmp_path, monkeypatch):
+    few_orders(monkeypatch)
     calls = []
 
     def spy(config, series, origin, horizon, seed, path=None, months=None):

@@ -230,7 +230,13 @@ def test_compact_table_names_the_strongest_baseline_per_headline_figure(monkeypa
     assert "chapter 10-52 s, best 10-10 s" in row
 
 
-def test_baselines_only_keeps_the_runs_and_adds_the_baselines(tmp_path):
+def test_baselines_only_keeps_the_runs_and_adds_the_baselines(tmp_path, monkeypatch):
+    from benchmarks import baselines
+
+    searched = []
+    real_fit = baselines.fit_auto_arima
+    monkeypatch.setattr(baselines, "fit_auto_arima",
+                        lambda train, orders=None: searched.append(orders) or real_fit(train, orders))
     results_dir = tmp_path / "results"
     argv = ["--examples", "airline", "--seeds", "1", "--quick", "--baselines-only",
             "--results-dir", str(results_dir), "--work-dir", str(tmp_path / "work")]
@@ -239,6 +245,7 @@ def test_baselines_only_keeps_the_runs_and_adds_the_baselines(tmp_path):
     results = json.loads(json_path.read_text())
     assert results["runs"] == [] and {b["name"] for b in results["baselines"]} >= {"sarima"}
     assert not list((tmp_path / "work").glob("airline-*"))  # no script ran
+    assert searched == [baselines.AUTO_ARIMA_ORDERS[:baselines.QUICK_ORDERS]]  # --quick: 3 of 36
 
 
 def test_results_name_adds_to_an_earlier_days_file(tmp_path, capsys):

@@ -303,16 +303,16 @@ def test_a_sigterm_a_library_swallows_still_ends_the_run(tmp_path, monkeypatch, 
 def test_a_killed_process_loses_at_most_the_epoch_in_progress(tmp_path, capsys):
     """SIGKILL stands for a crash: nothing runs at exit, the backup alone carries the run."""
     run_dir = tmp_path / "run"
-    process = start(["sentiment_lstm.py", "--dry-run", "--epochs", "4", "--output-dir", str(run_dir)])
+    process = start(["sentiment_lstm.py", "--dry-run", "--epochs", "12", "--output-dir", str(run_dir)])
     wait_for_backup(run_dir / "backup", 2, process)
     process.kill()
     finish(process)
     saved = json.loads((run_dir / "backup" / "training_metadata.json").read_text())["epoch"]
     sentiment_lstm.main(["--resume", str(run_dir)])  # in this process: nothing to kill
     assert f"Resuming after epoch {saved} " in capsys.readouterr().out
-    assert len(history_rows(run_dir)) == 4
+    assert len(history_rows(run_dir)) == 12
     metrics = json.loads((run_dir / "metrics.json").read_text())
-    assert metrics["steps"] == 400 and metrics["resumed_at_epoch"] == saved
+    assert metrics["steps"] == 120 and metrics["resumed_at_epoch"] == saved
 
 
 def write_run(folder: Path, **config) -> Path:

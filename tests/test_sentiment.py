@@ -110,7 +110,7 @@ def test_dry_run_writes_every_output(dry_run):
     assert list((run_dir / "logs" / "validation").glob("events.out.tfevents.*"))
     metrics = json.loads((run_dir / "metrics.json").read_text())
     assert math.isfinite(metrics["test_accuracy"]) and 0 <= metrics["test_accuracy"] <= 1
-    assert metrics["steps"] == 200
+    assert metrics["steps"] == 20  # a dry run's 2 rounds of 10 steps
     config = json.loads((run_dir / "config.json").read_text())
     assert config["example"] == "sentiment" and config["vocabulary"] and config["seed"] == 100
 
@@ -118,6 +118,8 @@ def test_dry_run_writes_every_output(dry_run):
 def test_best_preset_dry_run_keeps_stopwords_and_predict_restores_it(tmp_path, capsys):
     run_dir = tmp_path / "best"
     result = sl.main(["--preset", "best", "--dry-run", "--output-dir", str(run_dir)])
+    printed = capsys.readouterr().out  # a dry run validates every 10 steps, not 100
+    assert "10/20 train loss" in printed and "20/20 train loss" in printed
     config = json.loads((run_dir / "config.json").read_text())
     assert config["remove_stopwords"] is False and "not" in config["vocabulary"]
     assert result["epochs"] == 2 and math.isfinite(result["test_accuracy"])
