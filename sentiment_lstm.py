@@ -44,7 +44,7 @@ STOPWORDS_FILE = "stopwords.txt"
 LEXICON_FILE = "vader_lexicon.txt"  # VADER's hand-rated word valences (data/README.md)
 VALIDATE_EVERY = 100  # steps: the chapter's validate_every
 DRY_RUN_SAMPLES = 300
-DRY_RUN_VALIDATE_EVERY = 10  # 100 steps of 100 sentences would pass over 240 ones 40 times
+DRY_RUN_VALIDATE_EVERY = 10  # 100 batches of 100: 40 passes over a dry run's 240 sentences
 
 """## Network design: the LSTM's parameters (train.py)"""
 
