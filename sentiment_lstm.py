@@ -267,7 +267,7 @@ def steps_per_check(config: dict) -> int:
     return DRY_RUN_VALIDATE_EVERY if config.get("dry_run") else VALIDATE_EVERY
 
 
-def chapter_step_log(total_steps: int, every: int = VALIDATE_EVERY):
+def chapter_step_log(total_steps: int, every: int):
     """Per-step training loss, and the chapter's lines every 100 (`every`) steps:
     '100/1000 train loss: 0.69' and 'validation loss: 0.68 (accuracy 0.55)'. Returns the
     callback and the list it fills with every step's loss."""
@@ -311,7 +311,7 @@ def train(model, train_xy, val_xy, config: dict, run: training.Run, name: str = 
 """## Visualization: loss and accuracy (the chapter's Figure 21)"""
 
 
-def save_history(history: dict, run_dir: Path, every: int = VALIDATE_EVERY) -> list[float]:
+def save_history(history: dict, run_dir: Path, every: int) -> list[float]:
     """history.csv, loss.png and accuracy.png (after training, or what there is on Ctrl-C),
     a validation check every `every` steps; returns the loss of every step."""
     step_losses = [loss for losses in history["step_losses"] for loss in losses]
@@ -381,13 +381,14 @@ def run_training(args: argparse.Namespace) -> dict:
                                                   verbose=0)
         print(f"Test accuracy: {test_accuracy:.4f}")
 
-        save_history(run.history, run.dir, steps_per_check(config))
+        every = steps_per_check(config)
+        save_history(run.history, run.dir, every)
         model.save(run.dir / "model.keras")
         epochs = run.state.epochs
         return run.finish({"test_accuracy": float(test_accuracy), "test_loss": float(test_loss),
                            "validation_accuracy": float(val_accuracy)},
-                          steps=epochs * steps_per_check(config), test_size=len(test_ix),
-                          samples_seen=epochs * steps_per_check(config) * config["batch_size"],
+                          steps=epochs * every, test_size=len(test_ix),
+                          samples_seen=epochs * every * config["batch_size"],
                           vocabulary_size=vectorizer.vocabulary_size())
 
 

@@ -199,7 +199,7 @@ def fit_auto_arima(train: np.ndarray, orders: list | None = None):
     fits = []
     with warnings.catch_warnings():  # starting values and convergence chatter of 36 fits
         warnings.simplefilter("ignore")
-        for order, seasonal_order in orders or AUTO_ARIMA_ORDERS:
+        for order, seasonal_order in AUTO_ARIMA_ORDERS if orders is None else orders:
             try:
                 fits.append(SARIMAX(train, order=order,
                                     seasonal_order=seasonal_order).fit(disp=False))
